@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.ApiKeys;
+
+/// <summary>
+/// Remembers when each key was last used and writes the times to the store in one batch per interval, so that
+/// a request never waits on a store write. Pending times are merged into management responses.
+/// </summary>
+internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsageRecorder> logger)
+{
+    // UTC ticks; a long is written in place by ConcurrentDictionary, so recording allocates nothing.
+    private readonly ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
+
+    public void Record(string keyId, DateTimeOffset at) => _pending[keyId] = at.UtcTicks;
+
+    public DateTimeOffset? GetPending(string keyId)
+        => _pending.TryGetValue(keyId, out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    public void Forget(string keyId) => _pending.TryRemove(keyId, out _);
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.IsEmpty)
+        {
+            return;
+        }
+
+        var batch = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (id, ticks) in _pending)
+        {
+            // Only remove the entry if it was not updated meanwhile; a newer time stays for the next flush.
+            if (_pending.TryRemove(new KeyValuePair<string, long>(id, ticks)))
+            {
+                batch[id] = new DateTimeOffset(ticks, TimeSpan.Zero);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.RecordLastAccessAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.LastAccessFlushFailed(logger, ex, batch.Count);
+            foreach (var (id, at) in batch)
+            {
+                _pending.AddOrUpdate(id, at.UtcTicks, (_, current) => Math.Max(current, at.UtcTicks));
+            }
+        }
+    }
+}
+
+/// <summary>Runs <see cref="ApiKeyUsageRecorder.FlushAsync"/> on a timer and once more when the host stops.</summary>
+internal sealed class ApiKeyUsageFlushService(
+    ApiKeyUsageRecorder recorder, IOptions<VezaAuthenticationOptions> options, TimeProvider timeProvider) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ApiKeys.LastAccessFlushInterval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host is stopping; StopAsync flushes what is left.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

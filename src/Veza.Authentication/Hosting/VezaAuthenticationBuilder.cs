@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Stores;
+using Veza.Authentication.Stores.InMemory;
+
+namespace Veza.Authentication.Hosting;
+
+/// <summary>Returned by <c>AddVezaAuthentication</c>: plugs in the stores and other replaceable parts.</summary>
+public sealed class VezaAuthenticationBuilder
+{
+    internal VezaAuthenticationBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Uses <typeparamref name="TStore"/> (a singleton) for API keys.</summary>
+    /// <typeparam name="TStore">The store type.</typeparam>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddApiKeyStore<TStore>() where TStore : class, IApiKeyStore
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IApiKeyStore, TStore>());
+        return this;
+    }
+
+    /// <summary>Uses <typeparamref name="TDirectory"/> (a singleton) as the host's user directory.</summary>
+    /// <typeparam name="TDirectory">The directory type.</typeparam>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddUserDirectory<TDirectory>() where TDirectory : class, IVezaUserDirectory
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IVezaUserDirectory, TDirectory>());
+        return this;
+    }
+
+    /// <summary>Uses this directory instance as the host's user directory.</summary>
+    /// <param name="directory">The directory.</param>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddUserDirectory(IVezaUserDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Services.Replace(ServiceDescriptor.Singleton(directory));
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps API keys in memory (<see cref="InMemoryApiKeyStore"/>) and, unless one is registered,
+    /// uses an <see cref="InMemoryUserDirectory"/> the host can fill. For development, tests and samples only:
+    /// everything is lost when the process ends.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddInMemoryStores()
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IApiKeyStore, InMemoryApiKeyStore>());
+        Services.TryAddSingleton<InMemoryUserDirectory>();
+        Services.TryAddSingleton<IVezaUserDirectory>(sp => sp.GetRequiredService<InMemoryUserDirectory>());
+        return this;
+    }
+
+    /// <summary>Sends audit events to <typeparamref name="TSink"/> (a singleton) instead of the log.</summary>
+    /// <typeparam name="TSink">The sink type.</typeparam>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddAuditSink<TSink>() where TSink : class, IVezaAuditSink
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IVezaAuditSink, TSink>());
+        return this;
+    }
+}

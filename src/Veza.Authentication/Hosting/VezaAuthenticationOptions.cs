@@ -1,0 +1,82 @@
+using Veza.Authentication.Secrets;
+
+namespace Veza.Authentication.Hosting;
+
+/// <summary>Options for <c>AddVezaAuthentication</c>. They are validated when the host starts.</summary>
+public sealed class VezaAuthenticationOptions
+{
+    /// <summary>API key settings.</summary>
+    public ApiKeyOptions ApiKeys { get; } = new();
+
+    /// <summary>Argon2id parameters for new secret hashes.</summary>
+    public Argon2idOptions Argon2id { get; } = new();
+
+    /// <summary>
+    /// What each role allows: role name to permission names. A principal carries the permissions of all its roles
+    /// as <see cref="Principals.VezaClaimTypes.Permission"/> claims, for <c>RequireVezaPermission</c> policies.
+    /// Empty by default: the host defines its roles. A role that is not listed grants no permission.
+    /// </summary>
+    public IDictionary<string, ISet<string>> Roles { get; } = new Dictionary<string, ISet<string>>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The role that makes a user an administrator of a team. Default <c>admin</c>. An administrator of the root
+    /// team manages every team's keys; an administrator of another team manages that team's keys.
+    /// </summary>
+    public string AdminRole { get; set; } = "admin";
+
+    /// <summary>
+    /// The single role a team key's service account holds. Default <c>oaa_push</c> (Veza's name for the role that
+    /// may only push integration data). Its permissions come from <see cref="Roles"/>.
+    /// </summary>
+    public string TeamKeyRole { get; set; } = "oaa_push";
+
+    /// <summary>Adds (or replaces) a role and the permissions it grants.</summary>
+    /// <param name="role">The role name.</param>
+    /// <param name="permissions">The permissions it grants.</param>
+    /// <returns>These options, for chaining.</returns>
+    public VezaAuthenticationOptions AddRole(string role, params IEnumerable<string> permissions)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        ArgumentNullException.ThrowIfNull(permissions);
+        Roles[role] = new HashSet<string>(permissions, StringComparer.Ordinal);
+        return this;
+    }
+}
+
+/// <summary>API key settings.</summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary>
+    /// The prefix of every key string (1 to 16 lowercase ASCII letters or digits). Default <c>veza</c>.
+    /// Changing it makes every key issued before unrecognisable.
+    /// </summary>
+    public string Prefix { get; set; } = "veza";
+
+    /// <summary>
+    /// How long a successful key check is remembered, so that Argon2id runs once per key rather than per request.
+    /// Default 5 minutes. Every change made through this instance evicts at once; with several instances another
+    /// instance may honour a revoked key for up to this long.
+    /// </summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How often last-use times are written to the store in one batch. Default 30 seconds. A shorter interval
+    /// means fresher <c>last_access_at</c> values and more store writes.
+    /// </summary>
+    public TimeSpan LastAccessFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many failed secret checks one key id may cause per <see cref="FailureWindow"/> before further
+    /// uncached attempts are refused with 429 without running Argon2id. Default 10.
+    /// </summary>
+    public int FailureLimit { get; set; } = 10;
+
+    /// <summary>The window for <see cref="FailureLimit"/>. Default 1 minute.</summary>
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a store or directory call may take while authenticating before the request fails with 503.
+    /// Default 5 seconds.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

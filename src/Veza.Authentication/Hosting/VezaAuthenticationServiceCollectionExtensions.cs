@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
+using Veza.Authentication.Secrets;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Veza authentication.</summary>
+public static class VezaAuthenticationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the "Veza" default authentication scheme, a policy scheme that sends each bearer token to the
+    /// handler for its kind (API keys for now), and the services behind it. A token that is not Veza's yields no
+    /// result, so anonymous endpoints and other schemes keep working. Options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder to plug in the stores.</returns>
+    public static VezaAuthenticationBuilder AddVezaAuthentication(this IServiceCollection services, Action<VezaAuthenticationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<VezaAuthenticationOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VezaAuthenticationOptions>, VezaAuthenticationOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHybridCache();
+        services.TryAddSingleton<ISecretHasher, Argon2idSecretHasher>();
+        services.TryAddSingleton<IVezaAuditSink, LoggingAuditSink>();
+        services.TryAddSingleton<VezaPrincipalFactory>();
+        services.TryAddSingleton<ApiKeyFailureThrottle>();
+        services.TryAddSingleton<ApiKeyVerifier>();
+        services.TryAddSingleton<ApiKeyUsageRecorder>();
+        services.TryAddSingleton(sp => new ApiKeyService(
+            sp.GetRequiredService<Veza.Authentication.Stores.IApiKeyStore>(),
+            sp.GetRequiredService<ISecretHasher>(),
+            sp.GetRequiredService<ApiKeyVerifier>(),
+            sp.GetRequiredService<ApiKeyUsageRecorder>(),
+            sp.GetRequiredService<IVezaAuditSink>(),
+            sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ApiKeyService>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiKeyUsageFlushService>());
+
+        services.AddAuthentication(VezaAuthenticationDefaults.AuthenticationScheme)
+            .AddPolicyScheme(VezaAuthenticationDefaults.AuthenticationScheme, "Veza", policy =>
+            {
+                policy.ForwardDefaultSelector = VezaSchemeSelector.Select;
+            })
+            .AddScheme<ApiKeyAuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(VezaAuthenticationDefaults.ApiKeyScheme, null);
+        services.AddAuthorization();
+
+        return new VezaAuthenticationBuilder(services);
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+using Veza.Authentication.Management;
+
+namespace Veza.Authentication.Hosting;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(VezaError))]
+[JsonSerializable(typeof(ApiKeyValueResponse))]
+[JsonSerializable(typeof(ApiKeyListResponse))]
+[JsonSerializable(typeof(EmptyResponse))]
+[JsonSerializable(typeof(CreateApiKeyRequest))]
+[JsonSerializable(typeof(RenameApiKeyRequest))]
+internal sealed partial class VezaJsonContext : JsonSerializerContext;

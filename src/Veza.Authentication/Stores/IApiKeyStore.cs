@@ -1,0 +1,69 @@
+namespace Veza.Authentication.Stores;
+
+/// <summary>
+/// Where API keys are kept. Implementations must be safe for concurrent use; every write is atomic on its own.
+/// Name uniqueness: a team key's name is unique among the team keys of its team; a personal key's name is
+/// unique among its owner's personal keys in that team (compared ordinally, case-insensitively).
+/// </summary>
+public interface IApiKeyStore
+{
+    /// <summary>Finds a key by id.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The key, or <see langword="null"/> when there is none (never created, or deleted).</returns>
+    ValueTask<ApiKeyRecord?> FindByIdAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Adds a new key.</summary>
+    /// <param name="key">The key to add; its id must be new.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns><see cref="ApiKeyStoreResult.Success"/>, <see cref="ApiKeyStoreResult.DuplicateName"/>, or
+    /// <see cref="ApiKeyStoreResult.Conflict"/> when the id is taken.</returns>
+    ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Renames a key.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="name">The new name.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound or DuplicateName.</returns>
+    ValueTask<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken);
+
+    /// <summary>Sets a key's status (revoke or reinstate).</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="status">The new status.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success or NotFound.</returns>
+    ValueTask<ApiKeyStoreResult> SetStatusAsync(string id, ApiKeyStatus status, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a key's secret hash, only if it still equals <paramref name="expectedHash"/>.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="expectedHash">The hash the caller verified against.</param>
+    /// <param name="newHash">The replacement hash (same secret, current parameters).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound or Conflict.</returns>
+    ValueTask<ApiKeyStoreResult> ReplaceSecretHashAsync(string id, string expectedHash, string newHash, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a key permanently.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success or NotFound.</returns>
+    ValueTask<ApiKeyStoreResult> DeleteAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every personal key of a user, in one team or in all teams.</summary>
+    /// <param name="ownerUserId">The owner.</param>
+    /// <param name="teamId">The team, or <see langword="null"/> for all teams.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The ids of the deleted keys.</returns>
+    ValueTask<IReadOnlyList<string>> DeletePersonalKeysAsync(string ownerUserId, string? teamId, CancellationToken cancellationToken);
+
+    /// <summary>Lists keys matching <paramref name="query"/>, ordered by id.</summary>
+    /// <param name="query">The filter and page cursor.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>One page.</returns>
+    ValueTask<ApiKeyPage> ListAsync(ApiKeyQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Records last-use times in one batch; a time earlier than the stored one is ignored, unknown ids are skipped.</summary>
+    /// <param name="lastAccess">Key id to time of last successful use.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the batch is stored.</returns>
+    ValueTask RecordLastAccessAsync(IReadOnlyDictionary<string, DateTimeOffset> lastAccess, CancellationToken cancellationToken);
+}
