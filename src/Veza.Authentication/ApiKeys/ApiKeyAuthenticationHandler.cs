@@ -207,7 +207,7 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
             case null:
                 Response.Headers.WWWAuthenticate = "Bearer";
                 await VezaErrorWriter.WriteAsync(Context, VezaErrorKind.Unauthenticated,
-                    "Authentication is required: send Authorization: Bearer <token>.", "CREDENTIALS_MISSING").ConfigureAwait(false);
+                    "Authentication is required: send an Authorization header with a Bearer token.", "CREDENTIALS_MISSING").ConfigureAwait(false);
                 return;
             default:
                 // One answer for malformed, unknown, wrong, revoked or deleted keys: no oracle.

@@ -20,7 +20,7 @@ internal sealed record VezaErrorDetail(
     [property: JsonPropertyName("@type")] string Type,
     string Reason,
     string Domain,
-    IReadOnlyDictionary<string, string>? Metadata);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Metadata);
 
 /// <summary>The errors the library answers with: HTTP status, gRPC code and a stable reason id.</summary>
 internal readonly record struct VezaErrorKind(int HttpStatus, int RpcCode, string Reason)

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Authorization;
+using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Principals;
+using Veza.Authentication.Samples.Server;
+
+// `dotnet run -- new-api-key [prefix]` prints a fresh, valid key string (for the seed) and exits.
+if (args.Length > 0 && args[0] == "new-api-key")
+{
+    Console.WriteLine(ApiKeyFormat.Generate(args.Length > 1 ? args[1] : ApiKeyFormat.DefaultPrefix));
+    return;
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddVezaAuthentication(options =>
+    {
+        builder.Configuration.GetSection("Veza:Authentication").Bind(options);
+
+        // Veza's roles: the root team can hold admin, operator, access_reviewer and viewer; other teams operator or
+        // viewer; team keys act as oaa_push, which may only push integration data and read users.
+        options.AddRole("admin", SamplePermissions.All);
+        options.AddRole("operator", SamplePermissions.GraphRead, SamplePermissions.IntegrationsPush, SamplePermissions.UsersRead);
+        options.AddRole("access_reviewer", SamplePermissions.GraphRead, SamplePermissions.ReviewsManage);
+        options.AddRole("viewer", SamplePermissions.GraphRead, SamplePermissions.UsersRead);
+        options.AddRole("oaa_push", SamplePermissions.IntegrationsPush, SamplePermissions.UsersRead);
+    })
+    .AddInMemoryStores();
+builder.Services.AddHostedService<SampleSeeder>();
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(SamplePermissions.GraphRead, p => p.RequireVezaPermission(SamplePermissions.GraphRead))
+    .AddPolicy(SamplePermissions.IntegrationsPush, p => p.RequireVezaPermission(SamplePermissions.IntegrationsPush))
+    .AddPolicy(SamplePermissions.UsersRead, p => p.RequireVezaPermission(SamplePermissions.UsersRead));
+
+var app = builder.Build();
+
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+
+app.MapGet("/api/me", (HttpContext context) =>
+{
+    var user = context.User;
+    return Results.Ok(new
+    {
+        subject = user.FindFirst(VezaClaimTypes.Subject)?.Value,
+        name = user.FindFirst(VezaClaimTypes.Name)?.Value,
+        principal_type = user.FindFirst(VezaClaimTypes.PrincipalType)?.Value,
+        team_id = user.FindFirst(VezaClaimTypes.TeamId)?.Value,
+        roles = user.FindAll(VezaClaimTypes.Role).Select(c => c.Value).ToArray(),
+        permissions = user.FindAll(VezaClaimTypes.Permission).Select(c => c.Value).ToArray(),
+        authentication_method = user.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value,
+        credential_id = user.FindFirst(VezaClaimTypes.CredentialId)?.Value,
+    });
+}).RequireAuthorization();
+
+// Stand-ins for a real API, each guarded by one permission.
+app.MapGet("/api/graph", () => Results.Ok(new { nodes = Array.Empty<string>() })).RequireAuthorization(SamplePermissions.GraphRead);
+app.MapPost("/api/integrations/push", () => Results.Ok(new { accepted = true })).RequireAuthorization(SamplePermissions.IntegrationsPush);
+app.MapGet("/api/users/{id}", (string id) => Results.Ok(new { id })).RequireAuthorization(SamplePermissions.UsersRead);
+
+app.MapVezaManagement();
+
+app.Run();
+
+/// <summary>The sample's permission names.</summary>
+internal static class SamplePermissions
+{
+    public const string GraphRead = "graph:read";
+    public const string IntegrationsPush = "integrations:push";
+    public const string UsersRead = "users:read";
+    public const string ReviewsManage = "reviews:manage";
+    public static readonly string[] All = [GraphRead, IntegrationsPush, UsersRead, ReviewsManage];
+}
+
+/// <summary>The sample's entry point, public so that tests can host it.</summary>
+public partial class Program;
