@@ -1,0 +1,191 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
+using Veza.Authentication.Stores;
+using Veza.Authentication.Stores.InMemory;
+
+namespace Veza.Authentication.Tests.Infrastructure;
+
+/// <summary>
+/// A real ASP.NET Core pipeline on TestServer with the library registered, a small directory (a root team and
+/// two teams) and a few endpoints. Argon2id runs with light parameters so tests stay quick; the hasher's own
+/// tests use the defaults.
+/// </summary>
+internal sealed class VezaTestHost : IAsyncDisposable
+{
+    public const string RootTeam = "root";
+    public const string TeamA = "team-a";
+    public const string TeamB = "team-b";
+    public const string RootAdmin = "root-admin";
+    public const string AdminA = "admin-a";
+    public const string OperatorA = "operator-a";
+    public const string ViewerA = "viewer-a";
+    public const string AdminB = "admin-b";
+
+    private readonly WebApplication _app;
+
+    private VezaTestHost(WebApplication app)
+    {
+        _app = app;
+        Client = app.GetTestClient();
+    }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public InMemoryUserDirectory Directory => Services.GetRequiredService<InMemoryUserDirectory>();
+
+    public ApiKeyService Keys => Services.GetRequiredService<ApiKeyService>();
+
+    public LogCollector Logs => Services.GetRequiredService<LogCollector>();
+
+    public static async Task<VezaTestHost> StartAsync(
+        Action<IServiceCollection>? services = null,
+        Action<VezaAuthenticationOptions>? options = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        var logs = new LogCollector();
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+        builder.Services.AddSingleton(logs);
+        builder.Services.AddVezaAuthentication(o =>
+            {
+                o.Argon2id.MemorySizeKiB = 64;
+                o.Argon2id.Iterations = 1;
+                o.AddRole("admin", "graph:read", "integrations:push", "users:read");
+                o.AddRole("operator", "graph:read", "integrations:push", "users:read");
+                o.AddRole("viewer", "graph:read", "users:read");
+                o.AddRole("oaa_push", "integrations:push", "users:read");
+                options?.Invoke(o);
+            })
+            .AddInMemoryStores();
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy("graph:read", p => p.RequireVezaPermission("graph:read"))
+            .AddPolicy("integrations:push", p => p.RequireVezaPermission("integrations:push"));
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.MapGet("/anonymous", () => "hello");
+        app.MapGet("/api/me", (HttpContext c) => new
+        {
+            subject = c.User.FindFirst(VezaClaimTypes.Subject)?.Value,
+            principal_type = c.User.FindFirst(VezaClaimTypes.PrincipalType)?.Value,
+            team_id = c.User.FindFirst(VezaClaimTypes.TeamId)?.Value,
+            roles = c.User.FindAll(VezaClaimTypes.Role).Select(x => x.Value).ToArray(),
+            permissions = c.User.FindAll(VezaClaimTypes.Permission).Select(x => x.Value).ToArray(),
+            method = c.User.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value,
+            credential_id = c.User.FindFirst(VezaClaimTypes.CredentialId)?.Value,
+        }).RequireAuthorization();
+        app.MapGet("/api/graph", () => "graph").RequireAuthorization("graph:read");
+        app.MapPost("/api/push", () => "pushed").RequireAuthorization("integrations:push");
+        app.MapVezaManagement();
+
+        var directory = app.Services.GetRequiredService<InMemoryUserDirectory>();
+        directory.AddTeam(new VezaTeam(RootTeam, "Root", IsRoot: true));
+        directory.AddTeam(new VezaTeam(TeamA, "Team A", IsRoot: false));
+        directory.AddTeam(new VezaTeam(TeamB, "Team B", IsRoot: false));
+        AddUser(directory, RootAdmin, RootTeam, "admin");
+        AddUser(directory, AdminA, TeamA, "admin");
+        AddUser(directory, OperatorA, TeamA, "operator");
+        AddUser(directory, ViewerA, TeamA, "viewer");
+        AddUser(directory, AdminB, TeamB, "admin");
+
+        await app.StartAsync();
+        return new VezaTestHost(app);
+    }
+
+    private static void AddUser(InMemoryUserDirectory directory, string id, string team, string role)
+    {
+        directory.AddUser(new VezaUser(id, id, IsActive: true));
+        directory.SetRoles(id, team, role);
+    }
+
+    /// <summary>Creates a personal key directly through the service; returns the key string.</summary>
+    public async Task<(string Id, string Key)> CreatePersonalKeyAsync(string userId, string teamId, string? name = null)
+    {
+        var created = await Keys.CreateAsync(ApiKeyKind.Personal, name ?? $"key-{Guid.NewGuid():N}", teamId, userId, userId, CancellationToken.None);
+        Assert.That(created.Result, Is.EqualTo(ApiKeyStoreResult.Success));
+        return (created.Key!.Id, created.AccessKey!);
+    }
+
+    /// <summary>Creates a team key directly through the service; returns the key string.</summary>
+    public async Task<(string Id, string Key)> CreateTeamKeyAsync(string teamId, string? name = null)
+    {
+        var created = await Keys.CreateAsync(ApiKeyKind.Team, name ?? $"team-key-{Guid.NewGuid():N}", teamId, null, RootAdmin, CancellationToken.None);
+        Assert.That(created.Result, Is.EqualTo(ApiKeyStoreResult.Success));
+        return (created.Key!.Id, created.AccessKey!);
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        if (body is string raw)
+        {
+            request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path, string? key) => SendAsync(HttpMethod.Get, path, key);
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Keeps every formatted log line (with exception text) so tests can check what was logged.</summary>
+internal sealed class LogCollector : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public string AllText => string.Join('\n', _lines);
+
+    public ILogger CreateLogger(string categoryName) => new Collector(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(LogCollector owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => owner._lines.Enqueue($"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)} {exception}");
+    }
+}
