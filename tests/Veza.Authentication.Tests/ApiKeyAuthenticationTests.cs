@@ -70,7 +70,7 @@ public sealed class ApiKeyAuthenticationTests
     [Test]
     public async Task Team_key_keeps_working_when_the_admin_who_created_it_is_removed()
     {
-        var created = await _host.Keys.CreateAsync(Stores.ApiKeyKind.Team, "push", TeamA, null, AdminA, CancellationToken.None);
+        var created = await _host.Keys.CreateAsync(Veza.Authentication.Stores.ApiKeyKind.Team, "push", TeamA, null, AdminA, CancellationToken.None);
         _host.Directory.RemoveUser(AdminA);
         await _host.Keys.UserRemovedAsync(AdminA, CancellationToken.None);
 
@@ -120,7 +120,7 @@ public sealed class ApiKeyAuthenticationTests
         var (revokedId, revoked) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var (deletedId, deleted) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var (liveId, live) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
-        await _host.Keys.SetStatusAsync(revokedId, Stores.ApiKeyStatus.Inactive, CancellationToken.None);
+        await _host.Keys.SetStatusAsync(revokedId, Veza.Authentication.Stores.ApiKeyStatus.Inactive, CancellationToken.None);
         await _host.Keys.DeleteAsync(deletedId, CancellationToken.None);
         var wrongSecret = Veza.Authentication.ApiKeys.ApiKeyFormat.Generate("veza", liveId);
         var badChecksum = live[..^1] + (live[^1] == 'A' ? 'B' : 'A');

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -62,11 +63,16 @@ internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsag
 }
 
 /// <summary>Runs <see cref="ApiKeyUsageRecorder.FlushAsync"/> on a timer and once more when the host stops.</summary>
+/// <remarks>The recorder (and so the store) is resolved when the service runs, not when the host builds its
+/// hosted services, so that a missing store is reported by options validation with a clear message.</remarks>
 internal sealed class ApiKeyUsageFlushService(
-    ApiKeyUsageRecorder recorder, IOptions<VezaAuthenticationOptions> options, TimeProvider timeProvider) : BackgroundService
+    IServiceProvider services, IOptions<VezaAuthenticationOptions> options, TimeProvider timeProvider) : BackgroundService
 {
+    private ApiKeyUsageRecorder? _recorder;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var recorder = _recorder = services.GetRequiredService<ApiKeyUsageRecorder>();
         using var timer = new PeriodicTimer(options.Value.ApiKeys.LastAccessFlushInterval, timeProvider);
         try
         {
@@ -84,6 +90,9 @@ internal sealed class ApiKeyUsageFlushService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_recorder is not null)
+        {
+            await _recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }

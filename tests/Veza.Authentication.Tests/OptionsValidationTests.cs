@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Hosting;
+
+namespace Veza.Authentication.Tests;
+
+[TestFixture]
+public sealed class OptionsValidationTests
+{
+    private static async Task<OptionsValidationException?> StartAsync(Action<VezaAuthenticationOptions> configure, bool withStores = true)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        var veza = builder.Services.AddVezaAuthentication(configure);
+        if (withStores)
+        {
+            veza.AddInMemoryStores();
+        }
+
+        await using var app = builder.Build();
+        try
+        {
+            await app.StartAsync();
+            await app.StopAsync();
+            return null;
+        }
+        catch (OptionsValidationException ex)
+        {
+            return ex;
+        }
+    }
+
+    [Test]
+    public async Task Valid_options_start()
+        => Assert.That(await StartAsync(_ => { }), Is.Null);
+
+    [Test]
+    public async Task Bad_prefix_stops_the_host_at_start_with_a_clear_message()
+    {
+        var error = await StartAsync(o => o.ApiKeys.Prefix = "Not Valid");
+
+        Assert.That(error, Is.Not.Null);
+        Assert.That(error!.Message, Does.Contain("ApiKeys.Prefix"));
+    }
+
+    [Test]
+    public async Task Every_problem_is_reported_at_once()
+    {
+        var error = await StartAsync(o =>
+        {
+            o.ApiKeys.CacheDuration = TimeSpan.Zero;
+            o.ApiKeys.FailureLimit = 0;
+            o.Argon2id.Parallelism = 0;
+            o.AdminRole = " ";
+        });
+
+        Assert.That(error!.Failures, Has.Some.Contains("CacheDuration"));
+        Assert.That(error.Failures, Has.Some.Contains("FailureLimit"));
+        Assert.That(error.Failures, Has.Some.Contains("Parallelism"));
+        Assert.That(error.Failures, Has.Some.Contains("AdminRole"));
+    }
+
+    [Test]
+    public async Task Missing_stores_are_reported_at_start()
+    {
+        var error = await StartAsync(_ => { }, withStores: false);
+
+        Assert.That(error!.Failures, Has.Some.Contains("IApiKeyStore"));
+        Assert.That(error.Failures, Has.Some.Contains("IVezaUserDirectory"));
+    }
+}
