@@ -1,0 +1,44 @@
+using System.Reflection;
+using Veza.Authentication.Hosting;
+
+namespace Veza.Authentication.Tests;
+
+/// <summary>The public API keeps the shape ASP.NET Core users expect.</summary>
+[TestFixture]
+public sealed class ConventionTests
+{
+    private static readonly Type[] PublicTypes = typeof(VezaAuthenticationOptions).Assembly.GetExportedTypes();
+
+    [Test]
+    public void Public_classes_are_sealed_or_static()
+    {
+        var open = PublicTypes.Where(t => t.IsClass && !t.IsSealed && !(t.IsAbstract && t.IsSealed)).Select(t => t.FullName);
+        Assert.That(open, Is.Empty);
+    }
+
+    [Test]
+    public void Public_async_methods_take_a_cancellation_token_last()
+    {
+        var offenders = PublicTypes
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => !m.IsSpecialName && IsAwaitable(m.ReturnType))
+            .Where(m => m.GetParameters() is var p && (p.Length == 0 || p[^1].ParameterType != typeof(CancellationToken)))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}");
+        Assert.That(offenders, Is.Empty);
+    }
+
+    [Test]
+    public void Registration_extensions_live_in_the_framework_namespaces()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(typeof(Microsoft.Extensions.DependencyInjection.VezaAuthenticationServiceCollectionExtensions).Assembly,
+                Is.EqualTo(typeof(VezaAuthenticationOptions).Assembly));
+            Assert.That(typeof(Microsoft.AspNetCore.Builder.VezaEndpointRouteBuilderExtensions).Namespace, Is.EqualTo("Microsoft.AspNetCore.Builder"));
+        });
+    }
+
+    private static bool IsAwaitable(Type type)
+        => type == typeof(Task) || type == typeof(ValueTask)
+           || (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)));
+}
