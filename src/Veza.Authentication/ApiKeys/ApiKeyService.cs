@@ -23,6 +23,8 @@ public sealed class ApiKeyService
     /// <summary>The longest key name accepted.</summary>
     public const int MaxNameLength = 128;
 
+    private const string InvalidNameMessage = "The name must be 1 to 128 characters without control characters or surrounding spaces.";
+
     private readonly IApiKeyStore _store;
     private readonly ISecretHasher _hasher;
     private readonly ApiKeyVerifier _verifier;
@@ -99,7 +101,7 @@ public sealed class ApiKeyService
     {
         if (!IsValidName(name))
         {
-            throw new ArgumentException("The name must be 1 to 128 characters without control characters or surrounding spaces.", nameof(name));
+            throw new ArgumentException(InvalidNameMessage, nameof(name));
         }
 
         ArgumentException.ThrowIfNullOrEmpty(teamId);
@@ -162,7 +164,7 @@ public sealed class ApiKeyService
     {
         if (!IsValidName(name))
         {
-            throw new ArgumentException("The name must be 1 to 128 characters without control characters or surrounding spaces.", nameof(name));
+            throw new ArgumentException(InvalidNameMessage, nameof(name));
         }
 
         var result = await _store.RenameAsync(id, name, cancellationToken).ConfigureAwait(false);
