@@ -1,0 +1,191 @@
+using System.IO.Hashing;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Hybrid;
+using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.Benchmarks;
+
+/// <summary>
+/// The steps of a cached API key request, each on its own, to see where the time and allocations of
+/// <see cref="ApiKeyHandlerBenchmarks.CachedKey"/> go. The steps are called the way the handler calls them; the
+/// cache benchmarks return the snapshot's id because the snapshot type is internal.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RuntimeMoniker.Net10_0, launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class CachedPathBreakdownBenchmarks
+{
+    private static readonly HybridCacheEntryOptions EntryOptions = new() { Expiration = TimeSpan.FromMinutes(5), LocalCacheExpiration = TimeSpan.FromMinutes(5) };
+    private static readonly ApiKeySnapshot Snapshot = new("0123456789abcdef", ApiKeyKind.Personal, "cached", "t", "u");
+    private static readonly string[] Roles = ["admin"];
+    private static readonly string[] AdminPermissions = ["graph:read", "integrations:push", "users:read", "reviews:manage"];
+    private static readonly long Seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
+    private BenchmarkHost _host = null!;
+    private ApiKeyVerifier _verifier = null!;
+    private HybridCache _cache = null!;
+    private IVezaUserDirectory _directory = null!;
+    private VezaPrincipalFactory _principals = null!;
+    private string _header = null!;
+    private string _accessKey = null!;
+    private string _keyId = null!;
+    private string _secret = null!;
+    private string _plainCacheKey = null!;
+    private string _taggedCacheKey = null!;
+    private string[] _tags = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _host = BenchmarkHost.Create();
+        _verifier = _host.Services.GetRequiredService<ApiKeyVerifier>();
+        _cache = _host.Services.GetRequiredService<HybridCache>();
+        _directory = _host.Services.GetRequiredService<IVezaUserDirectory>();
+        _principals = _host.Services.GetRequiredService<VezaPrincipalFactory>();
+        (_keyId, _accessKey) = await _host.CreateKeyAsync("cached");
+        _header = "Bearer " + _accessKey;
+        ApiKeyFormat.TryParse(_accessKey, ApiKeyFormat.DefaultPrefix, out _, out _secret);
+        _plainCacheKey = "bench:plain:" + _keyId;
+        _taggedCacheKey = "bench:tagged:" + _keyId;
+        _tags = [ApiKeyVerifier.TagFor(_keyId)];
+        if (!(await _host.AuthenticateAsync(_header)).Succeeded)
+        {
+            throw new InvalidOperationException("The key does not authenticate.");
+        }
+
+        await _cache.GetOrCreateAsync(_plainCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions);
+        await _cache.GetOrCreateAsync(_taggedCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions, _tags);
+    }
+
+    [GlobalCleanup]
+    public ValueTask CleanupAsync() => _host.DisposeAsync();
+
+    /// <summary>The whole request, as in <see cref="ApiKeyHandlerBenchmarks.CachedKey"/>.</summary>
+    [Benchmark(Description = "Whole cached request (AuthenticateAsync)")]
+    public Task<AuthenticateResult> WholeRequest() => _host.AuthenticateAsync(_header);
+
+    /// <summary>The same request straight to the API key scheme, skipping the "Veza" policy scheme's forwarding.</summary>
+    [Benchmark(Description = "Whole cached request, API key scheme directly")]
+    public Task<AuthenticateResult> WholeRequestDirectScheme() => _host.AuthenticateAsync(_header, VezaAuthenticationDefaults.ApiKeyScheme);
+
+    /// <summary>The request without a key: scope, HttpContext, IAuthenticationService, policy scheme, handler.</summary>
+    [Benchmark(Description = "Same request without a key")]
+    public Task<AuthenticateResult> NoKey() => _host.AuthenticateAsync(null);
+
+    /// <summary>Shape, checksum (CRC-32) and the two strings the handler makes of the key id and secret.</summary>
+    [Benchmark(Description = "Parse key (shape, CRC-32, 2 strings)")]
+    public bool ParseKey() => ApiKeyFormat.TryParse(_accessKey, ApiKeyFormat.DefaultPrefix, out _, out _);
+
+    /// <summary>A copy of ApiKeyVerifier.CacheKey: SHA-256 of the secret, hex, concatenated with the id.</summary>
+    [Benchmark(Description = "Cache key (SHA-256 + hex + concat)")]
+    public string CacheKey()
+    {
+        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
+        var written = Encoding.ASCII.GetBytes(_secret, ascii);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(ascii[..written], digest);
+        return string.Concat("veza:ak:", _keyId, ":", Convert.ToHexString(digest));
+    }
+
+    /// <summary>SHA-256 of the 43-byte secret alone (OpenSSL on Linux), no strings.</summary>
+    [Benchmark(Description = "SHA-256 of the secret only")]
+    public byte Sha256Only()
+    {
+        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
+        var written = Encoding.ASCII.GetBytes(_secret, ascii);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(ascii[..written], digest);
+        return digest[0];
+    }
+
+    /// <summary>Alternative: SHA-256 with one reused IncrementalHash per thread (no per-call context set-up).</summary>
+    [Benchmark(Description = "Alt: SHA-256, reused IncrementalHash")]
+    public byte Sha256Reused()
+    {
+        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
+        var written = Encoding.ASCII.GetBytes(_secret, ascii);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        var hash = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(ascii[..written]);
+        hash.GetHashAndReset(digest);
+        return digest[0];
+    }
+
+    /// <summary>Alternative cache key: XxHash128 of the secret with a per-process random seed, hex, concat.</summary>
+    [Benchmark(Description = "Alt: cache key with seeded XxHash128")]
+    public string CacheKeyXxHash128()
+    {
+        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
+        var written = Encoding.ASCII.GetBytes(_secret, ascii);
+        Span<byte> digest = stackalloc byte[16];
+        XxHash128.Hash(ascii[..written], digest, Seed);
+        return string.Concat("veza:ak:", _keyId, ":", Convert.ToHexString(digest));
+    }
+
+    /// <summary>ApiKeyVerifier.VerifyAsync on a cached key: cache key, tag, HybridCache hit.</summary>
+    [Benchmark(Description = "ApiKeyVerifier.VerifyAsync (cache hit)")]
+    public async ValueTask<string> VerifierHit() => (await _verifier.VerifyAsync(_keyId, _secret, CancellationToken.None)).Id;
+
+    /// <summary>HybridCache hit with a precomputed key and no tags.</summary>
+    [Benchmark(Description = "HybridCache hit, no tags")]
+    public async ValueTask<string> HybridCacheHitNoTags()
+        => (await _cache.GetOrCreateAsync(_plainCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions)).Id;
+
+    /// <summary>HybridCache hit with a precomputed key and one tag (the verifier's shape).</summary>
+    [Benchmark(Description = "HybridCache hit, one tag")]
+    public async ValueTask<string> HybridCacheHitOneTag()
+        => (await _cache.GetOrCreateAsync(_taggedCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions, _tags)).Id;
+
+    /// <summary>The two directory reads of a personal key (in-memory directory).</summary>
+    [Benchmark(Description = "Directory: user + roles")]
+    public async ValueTask<int> DirectoryReads()
+    {
+        var user = await _directory.FindUserAsync("u", CancellationToken.None);
+        var roles = await _directory.GetRolesAsync("u", "t", CancellationToken.None);
+        return (user is null ? 0 : 1) + roles.Count;
+    }
+
+    /// <summary>The principal: 12 claims (6 fixed, user id, 1 role, 4 permissions), identity, principal.</summary>
+    [Benchmark(Description = "VezaPrincipalFactory.Create (12 claims)")]
+    public ClaimsPrincipal CreatePrincipal()
+        => _principals.Create("Veza.ApiKey", VezaPrincipalFactory.UserSubject("u"), "U", VezaPrincipalTypes.User, "u", "t",
+            Roles, VezaAuthenticationMethods.PersonalApiKey, _keyId);
+
+    /// <summary>
+    /// Alternative: the same 12 claims added to an identity created first, each claim made with that identity as
+    /// its subject. <c>new ClaimsIdentity(claims, ...)</c> clones every claim whose Subject is not the identity,
+    /// so the factory's claims are each allocated twice; this shape allocates them once.
+    /// </summary>
+    [Benchmark(Description = "Alt: principal, claims made on the identity")]
+    public ClaimsPrincipal CreatePrincipalNoClone()
+    {
+        var identity = new ClaimsIdentity("Veza.ApiKey", VezaClaimTypes.Name, VezaClaimTypes.Role);
+        Add(identity, VezaClaimTypes.Subject, VezaPrincipalFactory.UserSubject("u"));
+        Add(identity, VezaClaimTypes.Name, "U");
+        Add(identity, VezaClaimTypes.PrincipalType, VezaPrincipalTypes.User);
+        Add(identity, VezaClaimTypes.TeamId, "t");
+        Add(identity, VezaClaimTypes.AuthenticationMethod, VezaAuthenticationMethods.PersonalApiKey);
+        Add(identity, VezaClaimTypes.CredentialId, _keyId);
+        Add(identity, VezaClaimTypes.UserId, "u");
+        Add(identity, VezaClaimTypes.Role, "admin");
+        foreach (var permission in AdminPermissions)
+        {
+            Add(identity, VezaClaimTypes.Permission, permission);
+        }
+
+        return new ClaimsPrincipal(identity);
+
+        static void Add(ClaimsIdentity identity, string type, string value)
+            => identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
+    }
+}
