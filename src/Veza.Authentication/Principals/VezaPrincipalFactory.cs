@@ -8,6 +8,7 @@ namespace Veza.Authentication.Principals;
 /// <summary>Builds the one principal shape every Veza credential produces.</summary>
 internal sealed class VezaPrincipalFactory
 {
+    private const string Issuer = "Veza";
     private readonly FrozenDictionary<string, string[]> _permissionsByRole;
 
     public VezaPrincipalFactory(IOptions<VezaAuthenticationOptions> options)
@@ -24,24 +25,23 @@ internal sealed class VezaPrincipalFactory
         string scheme, string subject, string name, string principalType, string? userId, string teamId,
         IReadOnlyList<string> roles, string method, string credentialId)
     {
-        var claims = new List<Claim>(8 + roles.Count * 2)
-        {
-            new(VezaClaimTypes.Subject, subject),
-            new(VezaClaimTypes.Name, name),
-            new(VezaClaimTypes.PrincipalType, principalType),
-            new(VezaClaimTypes.TeamId, teamId),
-            new(VezaClaimTypes.AuthenticationMethod, method),
-            new(VezaClaimTypes.CredentialId, credentialId),
-        };
+        // Claims are created with the identity as their subject, so ClaimsIdentity does not copy each one.
+        var identity = new ClaimsIdentity(scheme, VezaClaimTypes.Name, VezaClaimTypes.Role);
+        identity.AddClaim(new Claim(VezaClaimTypes.Subject, subject, ClaimValueTypes.String, Issuer, Issuer, identity));
+        identity.AddClaim(new Claim(VezaClaimTypes.Name, name, ClaimValueTypes.String, Issuer, Issuer, identity));
+        identity.AddClaim(new Claim(VezaClaimTypes.PrincipalType, principalType, ClaimValueTypes.String, Issuer, Issuer, identity));
+        identity.AddClaim(new Claim(VezaClaimTypes.TeamId, teamId, ClaimValueTypes.String, Issuer, Issuer, identity));
+        identity.AddClaim(new Claim(VezaClaimTypes.AuthenticationMethod, method, ClaimValueTypes.String, Issuer, Issuer, identity));
+        identity.AddClaim(new Claim(VezaClaimTypes.CredentialId, credentialId, ClaimValueTypes.String, Issuer, Issuer, identity));
         if (userId is not null)
         {
-            claims.Add(new Claim(VezaClaimTypes.UserId, userId));
+            identity.AddClaim(new Claim(VezaClaimTypes.UserId, userId, ClaimValueTypes.String, Issuer, Issuer, identity));
         }
 
         HashSet<string>? seen = null;
         for (var i = 0; i < roles.Count; i++)
         {
-            claims.Add(new Claim(VezaClaimTypes.Role, roles[i]));
+            identity.AddClaim(new Claim(VezaClaimTypes.Role, roles[i], ClaimValueTypes.String, Issuer, Issuer, identity));
             if (!_permissionsByRole.TryGetValue(roles[i], out var permissions))
             {
                 continue;
@@ -51,11 +51,11 @@ internal sealed class VezaPrincipalFactory
             {
                 if (roles.Count == 1 || (seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(permission))
                 {
-                    claims.Add(new Claim(VezaClaimTypes.Permission, permission));
+                    identity.AddClaim(new Claim(VezaClaimTypes.Permission, permission, ClaimValueTypes.String, Issuer, Issuer, identity));
                 }
             }
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, VezaClaimTypes.Name, VezaClaimTypes.Role));
+        return new ClaimsPrincipal(identity);
     }
 }
