@@ -126,10 +126,18 @@ internal static class ApiKeyManagementEndpoints
         }
 
         var page = await call.Keys.ListAsync(query with { PageSize = pageSize, AfterId = afterId }, call.Aborted).ConfigureAwait(false);
+        // One directory read per team on the page, not per key.
+        var teamNames = new Dictionary<string, string>(StringComparer.Ordinal);
         var values = new List<ApiKeyResource>(page.Items.Count);
         foreach (var key in page.Items)
         {
-            values.Add(await ApiKeyResourceMapper.ToResourceAsync(key, call.Directory, null, call.Aborted).ConfigureAwait(false));
+            if (!teamNames.TryGetValue(key.TeamId, out var teamName))
+            {
+                teamName = (await call.Directory.FindTeamAsync(key.TeamId, call.Aborted).ConfigureAwait(false))?.Name ?? string.Empty;
+                teamNames.Add(key.TeamId, teamName);
+            }
+
+            values.Add(ApiKeyResourceMapper.ToResource(key, teamName, null));
         }
 
         var next = page.HasMore && page.Items.Count > 0 ? PageToken.Create(page.Items[^1].Id) : string.Empty;

@@ -27,15 +27,18 @@ internal static class ApiKeyResourceMapper
         CancellationToken cancellationToken)
     {
         var team = await directory.FindTeamAsync(key.TeamId, cancellationToken).ConfigureAwait(false);
-        return new ApiKeyResource(
+        return ToResource(key, team?.Name ?? string.Empty, accessKey);
+    }
+
+    public static ApiKeyResource ToResource(ApiKeyRecord key, string teamName, string? accessKey)
+        => new(
             key.Id,
             accessKey ?? string.Empty,
             key.Name,
             key.TeamId,
-            team?.Name ?? string.Empty,
+            teamName,
             key.OwnerUserId,
             VezaErrorWriter.FormatTimestamp(key.CreatedAt),
             VezaErrorWriter.FormatTimestamp(key.LastAccessAt),
             StatusText(key.Status));
-    }
 }
