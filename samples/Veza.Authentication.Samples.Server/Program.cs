@@ -36,6 +36,10 @@ var app = builder.Build();
 
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 
+// One handler mapped twice, open to anyone and behind a credential: the pair the load test compares.
+app.MapGet("/ping", Ping).AllowAnonymous();
+app.MapGet("/api/ping", Ping).RequireAuthorization();
+
 app.MapGet("/api/me", (HttpContext context) =>
 {
     var user = context.User;
@@ -60,6 +64,8 @@ app.MapGet("/api/users/{id}", (string id) => Results.Ok(new { id })).RequireAuth
 app.MapVezaManagement();
 
 app.Run();
+
+static IResult Ping() => Results.Ok(new { message = "pong" });
 
 /// <summary>The sample's permission names.</summary>
 internal static class SamplePermissions

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Load comparison on the sample server: anonymous GET /health versus GET /api/me authenticated with a seeded
-# personal API key, with the same tool (wrk) and the same settings, alternated to spread noise over both.
+# Load comparison on the sample server: one endpoint handler mapped twice, GET /ping (anonymous) and GET /api/ping
+# (RequireAuthorization, called with a seeded personal API key), with the same tool (wrk) and the same settings,
+# alternated to spread noise over both.
 #
 #   tests/load/run-load.sh
 #
 # Settings (environment): DURATION (seconds per measurement, default 15), WARMUP (seconds per endpoint, default 5),
 # CONNECTIONS (default 32), THREADS (wrk threads, default 1), ROUNDS (alternations, default 2, at most 10),
-# PORT (default: a free port picked on 127.0.0.1), BREAKDOWN=1 (also measure /health with the key and /api/graph,
-# to see how the difference splits). Raw wrk output goes to artifacts/load/results/.
+# PORT (default: a free port picked on 127.0.0.1), BREAKDOWN=1 (also measure /ping sent with the key, /api/me and
+# /api/graph, to see how the difference splits). Raw wrk output goes to artifacts/load/results/.
 #
-# Both endpoints answer 200 with a small JSON body (/health: {"status":"ok"}, /api/me: the principal's claims,
-# a few hundred bytes); they are compared as they are. All traffic goes to 127.0.0.1 only, every loop is bounded,
-# and the server is stopped on exit.
+# /ping and /api/ping run the same handler and answer the same 200 {"message":"pong"}; the only difference is
+# authentication and authorization. All traffic goes to 127.0.0.1 only, every loop is bounded, and the server is
+# stopped on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -133,25 +134,36 @@ if [ "$status" != "200" ]; then
   echo "error: GET /api/me with the seeded key answered $status, not 200" >&2
   exit 1
 fi
-echo "   /health body:  $(curl -s --max-time 5 "$BASE/health") ($(curl -s --max-time 5 -o /dev/null -w '%{size_download}' "$BASE/health") bytes)"
-echo "   /api/me body:  $(wc -c <"$RESULTS/$STAMP-me.json") bytes"
+anonymous_body=$(curl -s --max-time 5 "$BASE/ping")
+keyed_body=$(curl -s --max-time 5 -H "Authorization: Bearer $API_KEY" "$BASE/api/ping")
+if [ "$anonymous_body" != "$keyed_body" ]; then
+  echo "error: /ping and /api/ping answer different bodies: '$anonymous_body' vs '$keyed_body'" >&2
+  exit 1
+fi
+status=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$BASE/api/ping")
+if [ "$status" != "401" ]; then
+  echo "error: GET /api/ping without a key answered $status, not 401" >&2
+  exit 1
+fi
+echo "   /ping and /api/ping body: $anonymous_body (/api/ping without a key: 401)"
 
 # --- measure -------------------------------------------------------------------------------------------------
-# Cases: NAME -> "PATH KEY?" (KEY?: 1 sends the seeded key). The two comparison cases always run; with
-# BREAKDOWN=1 two more split the difference: /health with the key (authentication only: /health allows anonymous
-# callers but the authentication middleware still checks any key it is sent) and /api/graph with the key
-# (authentication + a permission policy + a small body).
-declare -A CASE_PATH=([health]=/health [me]=/api/me [health-key]=/health [graph]=/api/graph)
-declare -A CASE_KEY=([health]=0 [me]=1 [health-key]=1 [graph]=1)
+# Cases: NAME -> PATH, KEY (1 sends the seeded key). The two comparison cases always run; with BREAKDOWN=1 three
+# more split the difference: /ping with the key (authentication only: /ping allows anonymous callers, but the
+# authentication middleware still checks any key it is sent), /api/me (the principal's claims as JSON) and
+# /api/graph (authentication + a permission policy).
+declare -A CASE_PATH=([anon]=/ping [key]=/api/ping [ping-key]=/ping [me]=/api/me [graph]=/api/graph)
+declare -A CASE_KEY=([anon]=0 [key]=1 [ping-key]=1 [me]=1 [graph]=1)
 declare -A CASE_LABEL=(
-  [health]="GET /health (anonymous)"
-  [me]="GET /api/me (personal API key)"
-  [health-key]="GET /health + API key (auth only)"
+  [anon]="GET /ping (anonymous)"
+  [key]="GET /api/ping (personal API key)"
+  [ping-key]="GET /ping + API key (auth only)"
+  [me]="GET /api/me (API key, claims JSON)"
   [graph]="GET /api/graph (API key + policy)"
 )
-CASES=(health me)
+CASES=(anon key)
 if [ "${BREAKDOWN:-0}" = 1 ]; then
-  CASES+=(health-key graph)
+  CASES+=(ping-key me graph)
 fi
 
 # The server's own CPU time (user + system), read from /proc: CPU per request is less sensitive than requests/sec
@@ -206,14 +218,14 @@ done
 mean() { printf '%s\n' $1 | awk '{ s += $1 } END { printf "%.1f", s / NR }'; }
 echo
 echo "mean of $ROUNDS round(s):"
-H=$(mean "${RPS[health]}")
+H=$(mean "${RPS[anon]}")
 for name in "${CASES[@]}"; do
   M=$(mean "${RPS[$name]}")
   printf '%-36s %8.0f req/s  %6s %% of anonymous  %6s us server CPU/request\n' "${CASE_LABEL[$name]}:" "$M" \
     "$(awk -v m="$M" -v h="$H" 'BEGIN { printf "%.1f", 100 * m / h }')" "$(mean "${CPU[$name]}")"
 done
-M=$(mean "${RPS[me]}")
+M=$(mean "${RPS[key]}")
 RATIO=$(awk -v m="$M" -v h="$H" 'BEGIN { printf "%.1f", 100 * m / h }')
 echo
-echo "authenticated / anonymous (GET /api/me vs GET /health): $RATIO %"
+echo "authenticated / anonymous (GET /api/ping with a key vs GET /ping): $RATIO %"
 echo "raw wrk output: $RESULTS/$STAMP-*.txt"

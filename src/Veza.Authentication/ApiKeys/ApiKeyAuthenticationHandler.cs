@@ -54,15 +54,16 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var early = ReadKey(out var keyId, out var secret);
+        var early = ReadKey(out var presented);
         if (early is not null)
         {
             return early;
         }
 
+        var keyId = presented!.KeyId;
         try
         {
-            var key = await _verifier.VerifyAsync(keyId, secret, Context.RequestAborted).ConfigureAwait(false);
+            var key = await _verifier.VerifyAsync(presented, Context.RequestAborted).ConfigureAwait(false);
             var principal = key.Kind == ApiKeyKind.Personal
                 ? await CreateUserPrincipalAsync(key).ConfigureAwait(false)
                 : await CreateServiceAccountPrincipalAsync(key).ConfigureAwait(false);
@@ -99,10 +100,10 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
     }
 
     // Everything that needs no I/O: header shape, prefix, checksum. Returns a result when the request ends here.
-    private AuthenticateResult? ReadKey(out string keyId, out string secret)
+    private AuthenticateResult? ReadKey(out PresentedApiKey? presented)
     {
-        keyId = secret = string.Empty;
-        if (!BearerToken.TryGet(Request, out var token, out var duplicated))
+        presented = null;
+        if (!BearerToken.TryGet(Request, out var header, out var token, out var duplicated))
         {
             if (duplicated)
             {
@@ -118,14 +119,8 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
             return AuthenticateResult.NoResult();
         }
 
-        if (!ApiKeyFormat.TryParse(token, _prefix, out var id, out var sec))
-        {
-            return Reject("malformed key or bad checksum", null);
-        }
-
-        keyId = id.ToString();
-        secret = sec.ToString();
-        return null;
+        presented = _verifier.Read(header, token);
+        return presented is null ? Reject("malformed key or bad checksum", null) : null;
     }
 
     private AuthenticateResult Reject(string reason, string? keyId)

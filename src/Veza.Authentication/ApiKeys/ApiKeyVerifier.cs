@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -16,6 +17,22 @@ namespace Veza.Authentication.ApiKeys;
 internal sealed record ApiKeySnapshot(string Id, ApiKeyKind Kind, string Name, string TeamId, string? OwnerUserId);
 
 /// <summary>
+/// A well-formed key as presented in a request: its id, its secret, and what the cache needs (the cache key, a
+/// SHA-256 of the secret, and the key's tag). It is a pure function of the presented string and says nothing about
+/// whether the key is valid.
+/// </summary>
+internal sealed class PresentedApiKey(string keyId, string secret, string cacheKey)
+{
+    public string KeyId { get; } = keyId;
+
+    public string Secret { get; } = secret;
+
+    public string CacheKey { get; } = cacheKey;
+
+    public string[] Tags { get; } = [ApiKeyVerifier.TagFor(keyId)];
+}
+
+/// <summary>
 /// Checks a parsed key (id + secret) and returns its snapshot. The first check of a key runs Argon2id against
 /// the stored hash; the result is cached under the key id and a SHA-256 of the presented secret, so later
 /// requests with the same key cost a cache read. Concurrent first checks of one key share one Argon2id run
@@ -30,6 +47,14 @@ internal sealed class ApiKeyVerifier
     private readonly ILogger<ApiKeyVerifier> _logger;
     private readonly HybridCacheEntryOptions _entryOptions;
     private readonly TimeSpan _storeTimeout;
+    private readonly string _prefix;
+
+    // Parsed keys by Authorization header string instance. Kestrel hands out the same string instance for a header
+    // value that repeats on a keep-alive connection, so a client that sends its key on every request has it parsed,
+    // checksummed and hashed once per connection instead of once per request. Entries are found by reference, never
+    // by comparing contents (no timing signal about secrets), hold only what can be derived from the string itself,
+    // and go away with the string.
+    private readonly ConditionalWeakTable<string, PresentedApiKey> _presented = new();
 
     public ApiKeyVerifier(
         HybridCache cache,
@@ -47,18 +72,40 @@ internal sealed class ApiKeyVerifier
         var duration = options.Value.ApiKeys.CacheDuration;
         _entryOptions = new HybridCacheEntryOptions { Expiration = duration, LocalCacheExpiration = duration };
         _storeTimeout = options.Value.ApiKeys.StoreTimeout;
+        _prefix = options.Value.ApiKeys.Prefix;
     }
 
     internal static string TagFor(string keyId) => "veza:apikey:" + keyId;
 
+    /// <summary>
+    /// Reads a key of ours from an Authorization header value: <paramref name="token"/> is the bearer token inside
+    /// <paramref name="header"/>, already known to start with the prefix. Returns <see langword="null"/> when the key
+    /// is malformed or its checksum is wrong.
+    /// </summary>
+    public PresentedApiKey? Read(string header, ReadOnlySpan<char> token)
+    {
+        if (_presented.TryGetValue(header, out var known))
+        {
+            return known;
+        }
+
+        if (!ApiKeyFormat.TryParse(token, _prefix, out var id, out var secret))
+        {
+            return null;
+        }
+
+        var keyId = id.ToString();
+        var presented = new PresentedApiKey(keyId, secret.ToString(), CacheKey(keyId, secret));
+        _presented.TryAdd(header, presented);
+        return presented;
+    }
+
     /// <summary>Checks the key. Throws <see cref="ApiKeyRejectedException"/>, <see cref="ApiKeyThrottledException"/>
     /// or <see cref="CredentialStoreUnavailableException"/> when it cannot be used.</summary>
-    public ValueTask<ApiKeySnapshot> VerifyAsync(string keyId, string secret, CancellationToken cancellationToken)
-    {
-        var state = new VerifyState(this, keyId, secret);
-        return _cache.GetOrCreateAsync(CacheKey(keyId, secret), state, static (s, ct) => s.Verifier.VerifyUncachedAsync(s.KeyId, s.Secret, ct),
-            _entryOptions, [TagFor(keyId)], cancellationToken);
-    }
+    public ValueTask<ApiKeySnapshot> VerifyAsync(PresentedApiKey key, CancellationToken cancellationToken)
+        => _cache.GetOrCreateAsync(key.CacheKey, (Verifier: this, Key: key),
+            static (s, ct) => s.Verifier.VerifyUncachedAsync(s.Key.KeyId, s.Key.Secret, ct),
+            _entryOptions, key.Tags, cancellationToken);
 
     /// <summary>Forgets every cached check of a key.</summary>
     public ValueTask EvictAsync(string keyId, CancellationToken cancellationToken) => _cache.RemoveByTagAsync(TagFor(keyId), cancellationToken);
@@ -69,7 +116,9 @@ internal sealed class ApiKeyVerifier
         var written = Encoding.ASCII.GetBytes(secret, ascii);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(ascii[..written], digest);
-        return string.Concat("veza:ak:", keyId, ":", Convert.ToHexString(digest));
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        Convert.TryToHexString(digest, hex, out _);
+        return string.Concat("veza:ak:", keyId, ":", hex);
     }
 
     private async ValueTask<ApiKeySnapshot> VerifyUncachedAsync(string keyId, string secret, CancellationToken cancellationToken)
@@ -138,6 +187,4 @@ internal sealed class ApiKeyVerifier
             Log.HashUpgradeFailed(_logger, ex, key.Id);
         }
     }
-
-    private readonly record struct VerifyState(ApiKeyVerifier Verifier, string KeyId, string Secret);
 }

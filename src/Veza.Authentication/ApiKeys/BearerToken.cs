@@ -11,10 +11,12 @@ internal static class BearerToken
     /// <summary>
     /// Finds the bearer token of a request. Returns <see langword="false"/> when there is no Authorization header
     /// or it uses another scheme; <paramref name="duplicated"/> is set when the header appears more than once.
+    /// <paramref name="header"/> is the header's value, of which <paramref name="token"/> is a part.
     /// </summary>
-    public static bool TryGet(HttpRequest request, out ReadOnlySpan<char> token, out bool duplicated)
+    public static bool TryGet(HttpRequest request, out string header, out ReadOnlySpan<char> token, out bool duplicated)
     {
         token = default;
+        header = string.Empty;
         StringValues values = request.Headers.Authorization;
         duplicated = values.Count > 1;
         if (values.Count != 1)
@@ -22,7 +24,8 @@ internal static class BearerToken
             return false;
         }
 
-        return TryParse(values[0], out token);
+        header = values[0] ?? string.Empty;
+        return TryParse(header, out token);
     }
 
     public static bool TryParse(string? header, out ReadOnlySpan<char> token)

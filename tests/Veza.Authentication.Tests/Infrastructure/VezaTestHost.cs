@@ -1,9 +1,13 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +22,8 @@ using Veza.Authentication.Stores.InMemory;
 namespace Veza.Authentication.Tests.Infrastructure;
 
 /// <summary>
-/// A real ASP.NET Core pipeline on TestServer with the library registered, a small directory (a root team and
-/// two teams) and a few endpoints. Argon2id runs with light parameters so tests stay quick; the hasher's own
+/// A real ASP.NET Core pipeline on TestServer (or, when asked, Kestrel on 127.0.0.1) with the library registered, a
+/// small directory (a root team and two teams) and a few endpoints. Argon2id runs with light parameters so tests stay quick; the hasher's own
 /// tests use the defaults.
 /// </summary>
 internal sealed class VezaTestHost : IAsyncDisposable
@@ -35,10 +39,10 @@ internal sealed class VezaTestHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private VezaTestHost(WebApplication app)
+    private VezaTestHost(WebApplication app, HttpClient client)
     {
         _app = app;
-        Client = app.GetTestClient();
+        Client = client;
     }
 
     public HttpClient Client { get; }
@@ -53,10 +57,19 @@ internal sealed class VezaTestHost : IAsyncDisposable
 
     public static async Task<VezaTestHost> StartAsync(
         Action<IServiceCollection>? services = null,
-        Action<VezaAuthenticationOptions>? options = null)
+        Action<VezaAuthenticationOptions>? options = null,
+        bool kestrel = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
+        if (kestrel)
+        {
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         var logs = new LogCollector();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         builder.Services.AddSingleton(logs);
@@ -78,6 +91,13 @@ internal sealed class VezaTestHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGet("/anonymous", () => "hello");
+        // Which connection carried the request, and which string instance holds its Authorization header: lets
+        // tests check that they exercise one keep-alive connection on which Kestrel reuses the header's string.
+        app.MapGet("/connection", (HttpContext c) => new
+        {
+            id = c.Connection.Id,
+            header = c.Request.Headers.Authorization.Count == 1 ? RuntimeHelpers.GetHashCode(c.Request.Headers.Authorization[0]!) : 0,
+        });
         app.MapGet("/api/me", (HttpContext c) => new
         {
             subject = c.User.FindFirst(VezaClaimTypes.Subject)?.Value,
@@ -103,7 +123,15 @@ internal sealed class VezaTestHost : IAsyncDisposable
         AddUser(directory, AdminB, TeamB, "admin");
 
         await app.StartAsync();
-        return new VezaTestHost(app);
+        if (!kestrel)
+        {
+            return new VezaTestHost(app, app.GetTestClient());
+        }
+
+        // One connection, kept alive: every request of a test travels on the same socket.
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        return new VezaTestHost(app, new HttpClient(handler) { BaseAddress = new Uri(address) });
     }
 
     private static void AddUser(InMemoryUserDirectory directory, string id, string team, string role)
