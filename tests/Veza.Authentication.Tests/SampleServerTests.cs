@@ -72,6 +72,19 @@ public sealed class SampleServerTests
     }
 
     [Test]
+    public async Task Ping_answers_anyone_and_api_ping_the_same_body_only_with_a_key()
+    {
+        var open = await GetAsync("/ping", null);
+        var keyed = await GetAsync("/api/ping", RootAdminKey);
+        var refused = await GetAsync("/api/ping", null);
+
+        Assert.That(open.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(keyed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await keyed.Content.ReadAsStringAsync(), Is.EqualTo(await open.Content.ReadAsStringAsync()));
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
     public async Task Me_without_a_key_is_401()
         => Assert.That((await GetAsync("/api/me", null)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
 }
