@@ -5,6 +5,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -37,6 +38,7 @@ public sealed class DistributedCacheTests
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
 
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await _l2.WaitForWriteAsync(id);
         Assert.That(_l2.Writes.Keys, Has.Some.Contains(id), "the check reached the distributed cache");
 
         await _host.Keys.SetStatusAsync(id, ApiKeyStatus.Inactive, CancellationToken.None);
@@ -51,7 +53,8 @@ public sealed class DistributedCacheTests
     {
         var (id, key) = await _host.CreatePersonalKeyAsync(OperatorA, TeamA);
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var secret = key[(key.LastIndexOf('_') + 1)..^6];
+        await _l2.WaitForWriteAsync(id);
+        Assert.That(ApiKeyFormat.TryParse(key, ApiKeyFormat.DefaultPrefix, out _, out var secret), Is.True);
         var stored = await _host.Services.GetRequiredService<IApiKeyStore>().FindByIdAsync(id, CancellationToken.None);
 
         var everything = string.Join('\n', _l2.Writes.Select(w => w.Key + "=" + Encoding.UTF8.GetString(w.Value)));
@@ -68,6 +71,16 @@ public sealed class DistributedCacheTests
         private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
 
         public ConcurrentDictionary<string, byte[]> Writes { get; } = new();
+
+        /// <summary>HybridCache writes its second level in the background: waits (at most 5 s) for a write whose
+        /// key mentions <paramref name="keyId"/>.</summary>
+        public async Task WaitForWriteAsync(string keyId)
+        {
+            for (var i = 0; i < 100 && !Writes.Keys.Any(k => k.Contains(keyId, StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(50);
+            }
+        }
 
         public byte[]? Get(string key) => _inner.Get(key);
 

@@ -110,7 +110,7 @@ internal sealed class ApiKeyVerifier
     /// <summary>Forgets every cached check of a key.</summary>
     public ValueTask EvictAsync(string keyId, CancellationToken cancellationToken) => _cache.RemoveByTagAsync(TagFor(keyId), cancellationToken);
 
-    private static string CacheKey(string keyId, ReadOnlySpan<char> secret)
+    internal static string CacheKey(string keyId, ReadOnlySpan<char> secret)
     {
         Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
         var written = Encoding.ASCII.GetBytes(secret, ascii);
