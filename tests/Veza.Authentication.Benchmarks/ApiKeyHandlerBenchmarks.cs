@@ -41,7 +41,7 @@ public class ApiKeyHandlerBenchmarks
     /// <summary>
     /// The unknown-id case fails on every call, and the failure throttle (default 10 failures per key id per
     /// minute) would soon answer it from a different, cheaper path (429 without a store read). Its host raises
-    /// <c>ApiKeys.FailureLimit</c> to <see cref="int.MaxValue"/> so that every call is a real "unknown key id".
+    /// <c>SecretChecks.FailureLimitPerSource</c> to <see cref="int.MaxValue"/> so that every call is a real "unknown key id".
     /// The other cases never fail a secret check and run with every option at its default.
     /// </summary>
     [GlobalSetup(Target = nameof(UnknownKeyId))]
@@ -126,15 +126,14 @@ public class ApiKeyHandlerBenchmarks
 
     /// <summary>
     /// A key not in the cache: every call runs Argon2id. The call first evicts the key's cached checks with
-    /// <see cref="ApiKeyVerifier.EvictAsync"/> (the same eviction every key change does; a tag invalidation in
-    /// HybridCache, microseconds against Argon2id's tens of milliseconds), so the measured time is that eviction
-    /// plus a real cache miss: store read, Argon2id verification, caching the snapshot and building the principal.
+    /// <see cref="ApiKeyVerifier.Evict"/> (the same eviction every key change does: one interlocked increment), so the
+    /// measured time is a real cache miss: store read, Argon2id verification, caching the snapshot and building the principal.
     /// GlobalCleanup checks that the number of Argon2id checks equals the number of calls.
     /// </summary>
     [Benchmark(Description = "First-time key (cache miss, Argon2id)")]
     public async Task<AuthenticateResult> FirstTimeKey()
     {
-        await _verifier.EvictAsync(_firstTimeKeyId, CancellationToken.None);
+        _verifier.Evict(_firstTimeKeyId);
         _firstTimeCalls++;
         return await AuthenticateAsync(_firstTimeHeader);
     }

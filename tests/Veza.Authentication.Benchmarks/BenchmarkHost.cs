@@ -26,7 +26,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <param name="failureLimit">Overrides <c>ApiKeys.FailureLimit</c>; every other option keeps its default
+    /// <param name="failureLimit">Overrides <c>SecretChecks.FailureLimitPerSource</c>; every other option keeps its default
     /// (Argon2id m=19456 KiB, t=2, p=1; cache 5 minutes).</param>
     public static BenchmarkHost Create(int? failureLimit = null)
     {
@@ -38,7 +38,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
                 options.AddRole("admin", "graph:read", "integrations:push", "users:read", "reviews:manage");
                 if (failureLimit is { } limit)
                 {
-                    options.ApiKeys.FailureLimit = limit;
+                    options.SecretChecks.FailureLimitPerSource = limit;
                 }
             })
             .AddInMemoryStores();

@@ -1,11 +1,9 @@
-using System.IO.Hashing;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Caching.Hybrid;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Principals;
@@ -22,18 +20,12 @@ namespace Veza.Authentication.Benchmarks;
 [SimpleJob(RuntimeMoniker.Net10_0, launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class CachedPathBreakdownBenchmarks
 {
-    private static readonly HybridCacheEntryOptions EntryOptions = new() { Expiration = TimeSpan.FromMinutes(5), LocalCacheExpiration = TimeSpan.FromMinutes(5) };
-    private static readonly ApiKeySnapshot Snapshot = new("0123456789abcdef", ApiKeyKind.Personal, "cached", "t", "u");
     private static readonly string[] Roles = ["admin"];
     private static readonly string[] AdminPermissions = ["graph:read", "integrations:push", "users:read", "reviews:manage"];
-    private static readonly long Seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
-
-    [ThreadStatic]
-    private static IncrementalHash? t_sha256;
 
     private BenchmarkHost _host = null!;
     private ApiKeyVerifier _verifier = null!;
-    private HybridCache _cache = null!;
+    private Veza.Authentication.Diagnostics.IVezaAuditSink _audit = null!;
     private IVezaUserDirectory _directory = null!;
     private VezaPrincipalFactory _principals = null!;
     private string _header = null!;
@@ -41,32 +33,25 @@ public class CachedPathBreakdownBenchmarks
     private string _keyId = null!;
     private string _secret = null!;
     private PresentedApiKey _presented = null!;
-    private string _plainCacheKey = null!;
-    private string _taggedCacheKey = null!;
-    private string[] _tags = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
         _host = BenchmarkHost.Create();
         _verifier = _host.Services.GetRequiredService<ApiKeyVerifier>();
-        _cache = _host.Services.GetRequiredService<HybridCache>();
+        _audit = _host.Services.GetRequiredService<Veza.Authentication.Diagnostics.IVezaAuditSink>();
         _directory = _host.Services.GetRequiredService<IVezaUserDirectory>();
         _principals = _host.Services.GetRequiredService<VezaPrincipalFactory>();
         (_keyId, _accessKey) = await _host.CreateKeyAsync("cached");
         _header = "Bearer " + _accessKey;
         ApiKeyFormat.TryParse(_accessKey, ApiKeyFormat.DefaultPrefix, out _, out _secret);
         _presented = _verifier.Read(_header, _accessKey) ?? throw new InvalidOperationException("The key does not parse.");
-        _plainCacheKey = "bench:plain:" + _keyId;
-        _taggedCacheKey = "bench:tagged:" + _keyId;
-        _tags = [ApiKeyVerifier.TagFor(_keyId)];
         if (!(await _host.AuthenticateAsync(_header)).Succeeded)
         {
             throw new InvalidOperationException("The key does not authenticate.");
         }
 
-        await _cache.GetOrCreateAsync(_plainCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions);
-        await _cache.GetOrCreateAsync(_taggedCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions, _tags);
+        await _verifier.VerifyAsync(_presented, null, CancellationToken.None);
     }
 
     [GlobalCleanup]
@@ -103,30 +88,6 @@ public class CachedPathBreakdownBenchmarks
         return digest[0];
     }
 
-    /// <summary>Alternative: SHA-256 with one reused IncrementalHash per thread (no per-call context set-up).</summary>
-    [Benchmark(Description = "Alt: SHA-256, reused IncrementalHash")]
-    public byte Sha256Reused()
-    {
-        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
-        var written = Encoding.ASCII.GetBytes(_secret, ascii);
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        var hash = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(ascii[..written]);
-        hash.GetHashAndReset(digest);
-        return digest[0];
-    }
-
-    /// <summary>Alternative cache key: XxHash128 of the secret with a per-process random seed, hex, concat.</summary>
-    [Benchmark(Description = "Alt: cache key with seeded XxHash128")]
-    public string CacheKeyXxHash128()
-    {
-        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
-        var written = Encoding.ASCII.GetBytes(_secret, ascii);
-        Span<byte> digest = stackalloc byte[16];
-        XxHash128.Hash(ascii[..written], digest, Seed);
-        return string.Concat("veza:ak:", _keyId, ":", Convert.ToHexString(digest));
-    }
-
     /// <summary>ApiKeyVerifier.Read for a header string it has read before: one lookup by reference.</summary>
     [Benchmark(Description = "ApiKeyVerifier.Read, same header string")]
     public string ReadSameHeader() => _verifier.Read(_header, _accessKey)!.CacheKey;
@@ -140,19 +101,30 @@ public class CachedPathBreakdownBenchmarks
         return _verifier.Read(header, header.AsSpan("Bearer ".Length))!.CacheKey;
     }
 
-    /// <summary>ApiKeyVerifier.VerifyAsync on a cached key: HybridCache hit with the key's tag.</summary>
+    /// <summary>ApiKeyVerifier.VerifyAsync on a cached key: the remembered check of this header string, its generation
+    /// stamp and its expiry.</summary>
     [Benchmark(Description = "ApiKeyVerifier.VerifyAsync (cache hit)")]
-    public async ValueTask<string> VerifierHit() => (await _verifier.VerifyAsync(_presented, CancellationToken.None)).Id;
+    public async ValueTask<string> VerifierHit() => (await _verifier.VerifyAsync(_presented, null, CancellationToken.None)).Id;
 
-    /// <summary>HybridCache hit with a precomputed key and no tags.</summary>
-    [Benchmark(Description = "HybridCache hit, no tags")]
-    public async ValueTask<string> HybridCacheHitNoTags()
-        => (await _cache.GetOrCreateAsync(_plainCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions)).Id;
-
-    /// <summary>HybridCache hit with a precomputed key and one tag (the verifier's shape).</summary>
-    [Benchmark(Description = "HybridCache hit, one tag")]
-    public async ValueTask<string> HybridCacheHitOneTag()
-        => (await _cache.GetOrCreateAsync(_taggedCacheKey, static _ => ValueTask.FromResult(Snapshot), EntryOptions, _tags)).Id;
+    /// <summary>The audit event of one authenticated call, written to the default sink (logging at Debug, off).</summary>
+    [Benchmark(Description = "Audit event of one call (default sink)")]
+    public ValueTask AuditEvent() => _audit.WriteAsync(new Veza.Authentication.Diagnostics.VezaAuditEvent
+    {
+        Action = Veza.Authentication.Diagnostics.VezaAuditEvent.ApiCallAction,
+        Outcome = "success",
+        Actor = "user:u",
+        ActorCredentialId = _keyId,
+        ActorCredentialKind = VezaAuthenticationMethods.PersonalApiKey,
+        TargetKind = "api",
+        TeamId = "t",
+        Method = "GET",
+        Path = "/api/ping",
+        StatusCode = 200,
+        ClientIp = "127.0.0.1",
+        UserAgent = "wrk",
+        RequestId = "0HN0000000001:00000001",
+        Timestamp = DateTimeOffset.UtcNow,
+    }, CancellationToken.None);
 
     /// <summary>The two directory reads of a personal key (in-memory directory).</summary>
     [Benchmark(Description = "Directory: user + roles")]

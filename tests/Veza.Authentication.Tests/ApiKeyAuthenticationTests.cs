@@ -120,7 +120,7 @@ public sealed class ApiKeyAuthenticationTests
         var (revokedId, revoked) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var (deletedId, deleted) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var (liveId, live) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
-        await _host.Keys.SetStatusAsync(revokedId, Veza.Authentication.Stores.ApiKeyStatus.Inactive, CancellationToken.None);
+        await _host.RevokeAsync(revokedId);
         await _host.Keys.DeleteAsync(deletedId, CancellationToken.None);
         var wrongSecret = Veza.Authentication.ApiKeys.ApiKeyFormat.Generate("veza", liveId);
         var badChecksum = live[..^1] + (live[^1] == 'A' ? 'B' : 'A');

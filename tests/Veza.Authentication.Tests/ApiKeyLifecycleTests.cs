@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -26,10 +27,10 @@ public sealed class ApiKeyLifecycleTests
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         Assert.That(await StatusOfAsync(key), Is.EqualTo(HttpStatusCode.OK), "cached after this request");
 
-        await _host.Keys.SetStatusAsync(id, ApiKeyStatus.Inactive, CancellationToken.None);
+        await _host.RevokeAsync(id);
         Assert.That(await StatusOfAsync(key), Is.EqualTo(HttpStatusCode.Unauthorized));
 
-        await _host.Keys.SetStatusAsync(id, ApiKeyStatus.Active, CancellationToken.None);
+        await _host.ReinstateAsync(id);
         Assert.That(await StatusOfAsync(key), Is.EqualTo(HttpStatusCode.OK));
     }
 
@@ -147,9 +148,37 @@ public sealed class ApiKeyLifecycleTests
         await upgradedStore.CreateAsync(record, CancellationToken.None);
 
         Assert.That(await StatusOfAsyncOn(upgraded, key), Is.EqualTo(HttpStatusCode.OK));
-        var after = (await upgradedStore.FindByIdAsync(id, CancellationToken.None))!.SecretHash;
+
+        // The upgrade runs off the request path: wait for it, at most 10 s.
+        var after = before;
+        for (var i = 0; i < 200 && !after.Contains("m=64,t=2,p=1", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+            after = (await upgradedStore.FindByIdAsync(id, CancellationToken.None))!.SecretHash;
+        }
+
         Assert.That(after, Does.Contain("m=64,t=2,p=1"));
         Assert.That(await StatusOfAsyncOn(upgraded, key), Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_hash_upgrade_that_hangs_in_the_store_does_not_hold_up_the_request()
+    {
+        var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var record = (await _host.Services.GetRequiredService<IApiKeyStore>().FindByIdAsync(id, CancellationToken.None))!;
+        var hanging = new SwitchableApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryApiKeyStore()) { HangHashUpgrades = true };
+        await hanging.CreateAsync(record, CancellationToken.None);
+        await using var upgraded = await VezaTestHost.StartAsync(
+            services => services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(hanging)),
+            o =>
+            {
+                o.Argon2id.Iterations = 2;
+                o.ApiKeys.StoreTimeout = TimeSpan.FromSeconds(30);
+            });
+
+        var response = await upgraded.GetAsync("/api/me", key).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     private static async Task<HttpStatusCode> StatusOfAsyncOn(VezaTestHost host, string key)

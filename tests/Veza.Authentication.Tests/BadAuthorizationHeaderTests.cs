@@ -98,6 +98,6 @@ public sealed class BadAuthorizationHeaderTests
         await SendRawAsync("Bearer " + _key, "Bearer " + _key);
 
         Assert.That(_host.Logs.AllText, Does.Not.Contain(secret));
-        Assert.That(_host.Logs.AllText, Does.Contain(id), "the key id, which is public, is logged to help operators");
+        Assert.That(_host.Logs.AllText, Does.Contain(id), "the key id, which is public, is logged to help operators\n" + _host.Logs.AllText);
     }
 }

@@ -42,10 +42,10 @@ public sealed class KeepAliveConnectionTests
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
-        await _host.Keys.SetStatusAsync(id, ApiKeyStatus.Inactive, CancellationToken.None);
+        await _host.RevokeAsync(id);
         var revoked = await _host.GetAsync("/api/me", key);
 
-        await _host.Keys.SetStatusAsync(id, ApiKeyStatus.Active, CancellationToken.None);
+        await _host.ReinstateAsync(id);
         var reinstated = await _host.GetAsync("/api/me", key);
 
         Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));

@@ -12,7 +12,7 @@ namespace Veza.Authentication.Tests;
 [TestFixture]
 public sealed class LastAccessTests
 {
-    private VezaTestHost _host = null!;
+    private VezaTestHost? _host;
     private FakeTimeProvider _time = null!;
     private SwitchableApiKeyStore _store = null!;
 
@@ -25,19 +25,25 @@ public sealed class LastAccessTests
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time));
             services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore())));
         });
-        _store = (SwitchableApiKeyStore)_host.Services.GetRequiredService<IApiKeyStore>();
+        _store = (SwitchableApiKeyStore)_host!.Services.GetRequiredService<IApiKeyStore>();
     }
 
     [TearDown]
-    public async Task StopAsync() => await _host.DisposeAsync();
+    public async Task StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host!.DisposeAsync();
+        }
+    }
 
     [Test]
     public async Task Last_access_equals_creation_time_until_the_first_use()
     {
-        var (id, _) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var (id, _) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         _time.Advance(TimeSpan.FromMinutes(5));
 
-        var key = await _host.Keys.FindAsync(id, CancellationToken.None);
+        var key = await _host!.Keys.FindAsync(id, CancellationToken.None);
 
         Assert.That(key!.LastAccessAt, Is.EqualTo(key.CreatedAt));
     }
@@ -45,18 +51,18 @@ public sealed class LastAccessTests
     [Test]
     public async Task Many_requests_cost_no_store_write_until_the_batch_is_flushed_once()
     {
-        var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var (id, key) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         _time.Advance(TimeSpan.FromMinutes(1));
         for (var i = 0; i < 25; i++)
         {
-            Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await _host!.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
         Assert.That(_store.LastAccessWrites, Is.Zero);
-        var shown = await _host.Keys.FindAsync(id, CancellationToken.None);
+        var shown = await _host!.Keys.FindAsync(id, CancellationToken.None);
         Assert.That(shown!.LastAccessAt, Is.EqualTo(_time.GetUtcNow()), "pending use is shown before it is written");
 
-        await _host.Keys.FlushLastAccessAsync(CancellationToken.None);
+        await _host!.Keys.FlushLastAccessAsync(CancellationToken.None);
 
         Assert.That(_store.LastAccessWrites, Is.EqualTo(1));
         var stored = await _store.FindByIdAsync(id, CancellationToken.None);
@@ -66,12 +72,12 @@ public sealed class LastAccessTests
     [Test]
     public async Task Failed_requests_do_not_update_last_access()
     {
-        var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
-        await _host.Keys.SetStatusAsync(id, ApiKeyStatus.Inactive, CancellationToken.None);
+        var (id, key) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
+        await _host!.RevokeAsync(id);
         _time.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        await _host.Keys.FlushLastAccessAsync(CancellationToken.None);
+        Assert.That((await _host!.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        await _host!.Keys.FlushLastAccessAsync(CancellationToken.None);
 
         var stored = await _store.FindByIdAsync(id, CancellationToken.None);
         Assert.That(stored!.LastAccessAt, Is.EqualTo(stored.CreatedAt));
@@ -80,14 +86,14 @@ public sealed class LastAccessTests
     [Test]
     public async Task A_failed_flush_keeps_the_times_for_the_next_one()
     {
-        var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var (id, key) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         _time.Advance(TimeSpan.FromMinutes(1));
-        await _host.GetAsync("/api/me", key);
+        await _host!.GetAsync("/api/me", key);
         _store.FailWrites = true;
 
-        await _host.Keys.FlushLastAccessAsync(CancellationToken.None);
+        await _host!.Keys.FlushLastAccessAsync(CancellationToken.None);
         _store.FailWrites = false;
-        await _host.Keys.FlushLastAccessAsync(CancellationToken.None);
+        await _host!.Keys.FlushLastAccessAsync(CancellationToken.None);
 
         var stored = await _store.FindByIdAsync(id, CancellationToken.None);
         Assert.That(stored!.LastAccessAt, Is.EqualTo(_time.GetUtcNow()));
@@ -96,10 +102,10 @@ public sealed class LastAccessTests
     [Test]
     public async Task The_background_flush_writes_after_the_interval()
     {
-        var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var (id, key) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         _time.Advance(TimeSpan.FromMinutes(1));
         var usedAt = _time.GetUtcNow();
-        await _host.GetAsync("/api/me", key);
+        await _host!.GetAsync("/api/me", key);
 
         _time.Advance(TimeSpan.FromSeconds(31));
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -107,6 +113,31 @@ public sealed class LastAccessTests
         {
             await Task.Delay(20);
         }
+
+        var stored = await _store.FindByIdAsync(id, CancellationToken.None);
+        Assert.That(stored!.LastAccessAt, Is.EqualTo(usedAt));
+    }
+
+    [Test]
+    public async Task A_flush_interrupted_by_a_graceful_stop_loses_nothing()
+    {
+        var (id, key) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var usedAt = _time.GetUtcNow();
+        await _host.GetAsync("/api/me", key);
+        _store.HangLastAccessWrites = true;
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_store.HangingLastAccessWrites == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(_store.HangingLastAccessWrites, Is.EqualTo(1), "the background flush is stuck in the store");
+        _store.HangLastAccessWrites = false;
+        await _host.DisposeAsync();
+        _host = null;
 
         var stored = await _store.FindByIdAsync(id, CancellationToken.None);
         Assert.That(stored!.LastAccessAt, Is.EqualTo(usedAt));

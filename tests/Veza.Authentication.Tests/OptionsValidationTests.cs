@@ -52,13 +52,15 @@ public sealed class OptionsValidationTests
         var error = await StartAsync(o =>
         {
             o.ApiKeys.CacheDuration = TimeSpan.Zero;
-            o.ApiKeys.FailureLimit = 0;
+            o.SecretChecks.FailureLimitPerSource = 0;
+            o.SecretChecks.MaxConcurrentChecks = 0;
             o.Argon2id.Parallelism = 0;
             o.AdminRole = " ";
         });
 
         Assert.That(error!.Failures, Has.Some.Contains("CacheDuration"));
-        Assert.That(error.Failures, Has.Some.Contains("FailureLimit"));
+        Assert.That(error.Failures, Has.Some.Contains("FailureLimitPerSource"));
+        Assert.That(error.Failures, Has.Some.Contains("MaxConcurrentChecks"));
         Assert.That(error.Failures, Has.Some.Contains("Parallelism"));
         Assert.That(error.Failures, Has.Some.Contains("AdminRole"));
     }

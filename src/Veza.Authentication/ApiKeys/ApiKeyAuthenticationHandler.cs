@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Principals;
+using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.ApiKeys;
@@ -25,20 +26,26 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
     private readonly IVezaUserDirectory _directory;
     private readonly VezaPrincipalFactory _principals;
     private readonly ApiKeyUsageRecorder _usage;
+    private readonly IVezaAuditSink _audit;
+    private readonly AuthenticationFailureLog _failures;
     private readonly TimeProvider _time;
     private readonly string _prefix;
     private readonly string _teamKeyRole;
     private readonly TimeSpan _storeTimeout;
+    private ApiKeySnapshot? _authenticated;
+    private string? _subject;
 
     public ApiKeyAuthenticationHandler(
         IOptionsMonitor<ApiKeyAuthenticationSchemeOptions> schemeOptions,
-        ILoggerFactory loggerFactory,
+        QuietHandlerLoggerFactory loggerFactory,
         UrlEncoder encoder,
         IOptions<VezaAuthenticationOptions> options,
         ApiKeyVerifier verifier,
         IVezaUserDirectory directory,
         VezaPrincipalFactory principals,
         ApiKeyUsageRecorder usage,
+        IVezaAuditSink audit,
+        AuthenticationFailureLog failures,
         TimeProvider time)
         : base(schemeOptions, loggerFactory, encoder)
     {
@@ -46,6 +53,8 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
         _directory = directory;
         _principals = principals;
         _usage = usage;
+        _audit = audit;
+        _failures = failures;
         _time = time;
         _prefix = options.Value.ApiKeys.Prefix;
         _teamKeyRole = options.Value.TeamKeyRole;
@@ -63,7 +72,7 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
         var keyId = presented!.KeyId;
         try
         {
-            var key = await _verifier.VerifyAsync(presented, Context.RequestAborted).ConfigureAwait(false);
+            var key = await _verifier.VerifyAsync(presented, Context.Connection.RemoteIpAddress, Context.RequestAborted).ConfigureAwait(false);
             var principal = key.Kind == ApiKeyKind.Personal
                 ? await CreateUserPrincipalAsync(key).ConfigureAwait(false)
                 : await CreateServiceAccountPrincipalAsync(key).ConfigureAwait(false);
@@ -74,29 +83,70 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
 
             _usage.Record(key.Id, _time.GetUtcNow());
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "success"));
+            _authenticated = key;
+            _subject = principal.FindFirst(VezaClaimTypes.Subject)!.Value;
             if (Logger.IsEnabled(LogLevel.Debug))
             {
-                Log.ApiKeyAuthenticated(Logger, key.Id, principal.FindFirst(VezaClaimTypes.Subject)!.Value);
+                Log.ApiKeyAuthenticated(Logger, key.Id, _subject);
             }
 
+            // Every authenticated call is audited once its response is complete, with the status it got.
+            Response.OnCompleted(static handler => ((ApiKeyAuthenticationHandler)handler).WriteCallAuditAsync(), this);
             return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
         }
         catch (ApiKeyRejectedException ex)
         {
             return Reject(ex.Reason, keyId);
         }
-        catch (ApiKeyThrottledException ex)
+        catch (CredentialThrottledException ex)
         {
-            VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "throttled"));
-            return AuthenticateResult.Fail(ex);
+            Log.CheckRefused(Logger, keyId, "too many failed checks from this address");
+            return Refuse(AuthenticationFailureKind.Throttled, "throttled", ex);
+        }
+        catch (SecretCheckBusyException ex)
+        {
+            Log.CheckRefused(Logger, keyId, "secret checks are saturated");
+            return Refuse(AuthenticationFailureKind.Busy, "busy", ex);
         }
         catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
         {
             // Fail closed: whatever went wrong below, the request is not authenticated.
-            Log.StoreFailed(Logger, ex is CredentialStoreUnavailableException { InnerException: { } inner } ? inner : ex, keyId);
+            var failure = ex as CredentialStoreUnavailableException ?? new CredentialStoreUnavailableException(ex);
+            _failures.Record(AuthenticationFailureKind.Unavailable, failure.InnerException ?? failure);
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "unavailable"));
-            return AuthenticateResult.Fail(ex as CredentialStoreUnavailableException ?? new CredentialStoreUnavailableException(ex));
+            return AuthenticateResult.Fail(failure);
         }
+    }
+
+    private AuthenticateResult Refuse(AuthenticationFailureKind kind, string result, Exception failure)
+    {
+        _failures.Record(kind);
+        VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", result));
+        return AuthenticateResult.Fail(failure);
+    }
+
+    private Task WriteCallAuditAsync()
+    {
+        var key = _authenticated!;
+        var status = Response.StatusCode;
+        var written = _audit.WriteAsync(new VezaAuditEvent
+        {
+            Action = VezaAuditEvent.ApiCallAction,
+            Outcome = status < 400 ? "success" : "failure",
+            Actor = _subject!,
+            ActorCredentialId = key.Id,
+            ActorCredentialKind = key.Kind == ApiKeyKind.Personal ? VezaAuthenticationMethods.PersonalApiKey : VezaAuthenticationMethods.TeamApiKey,
+            TargetKind = "api",
+            TeamId = key.TeamId,
+            Method = Request.Method,
+            Path = Request.Path.Value,
+            StatusCode = status,
+            ClientIp = Context.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = Request.Headers.UserAgent.ToString(),
+            RequestId = Context.TraceIdentifier,
+            Timestamp = _time.GetUtcNow(),
+        }, CancellationToken.None);
+        return written.IsCompletedSuccessfully ? Task.CompletedTask : written.AsTask();
     }
 
     // Everything that needs no I/O: header shape, prefix, checksum. Returns a result when the request ends here.
@@ -134,8 +184,7 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
             Log.ApiKeyRejected(Logger, reason, keyId);
         }
 
-        VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "rejected"));
-        return AuthenticateResult.Fail(new ApiKeyRejectedException(reason));
+        return Refuse(AuthenticationFailureKind.Rejected, "rejected", new ApiKeyRejectedException(reason));
     }
 
     private async ValueTask<System.Security.Claims.ClaimsPrincipal?> CreateUserPrincipalAsync(ApiKeySnapshot key)
@@ -184,10 +233,15 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKey
 
         switch (result.Failure)
         {
-            case ApiKeyThrottledException throttled:
+            case CredentialThrottledException throttled:
                 Response.Headers.RetryAfter = ((int)Math.Ceiling(throttled.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await VezaErrorWriter.WriteAsync(Context, VezaErrorKind.ResourceExhausted,
-                    "Too many failed attempts with this API key. Try again later.").ConfigureAwait(false);
+                    "Too many failed authentication attempts from this address. Try again later.").ConfigureAwait(false);
+                return;
+            case SecretCheckBusyException:
+                Response.Headers.RetryAfter = "1";
+                await VezaErrorWriter.WriteAsync(Context, VezaErrorKind.Unavailable,
+                    "Authentication is busy. Try again shortly.", "SECRET_CHECKS_SATURATED").ConfigureAwait(false);
                 return;
             case CredentialStoreUnavailableException:
                 Response.Headers.RetryAfter = "5";

@@ -9,8 +9,8 @@ internal sealed class ApiKeyRejectedException(string reason) : Exception(reason)
     public string Reason { get; } = reason;
 }
 
-/// <summary>Too many failed checks for this key id: refused without running Argon2id.</summary>
-internal sealed class ApiKeyThrottledException(TimeSpan retryAfter) : Exception("Too many failed attempts for this key.")
+/// <summary>The client address has caused too many failed checks: refused before the store or Argon2id.</summary>
+internal sealed class CredentialThrottledException(TimeSpan retryAfter) : Exception("Too many failed attempts from this address.")
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
 }

@@ -1,4 +1,5 @@
-using Microsoft.Extensions.Logging;
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
@@ -23,44 +24,95 @@ public sealed class ApiKeyService
     /// <summary>The longest key name accepted.</summary>
     public const int MaxNameLength = 128;
 
-    private const string InvalidNameMessage = "The name must be 1 to 128 characters without control characters or surrounding spaces.";
+    private const string InvalidNameMessage =
+        "The name must be 1 to 128 characters without control, format or line-separator characters or surrounding spaces.";
+
+    // Creates in one scope (team, owner) are serialised on this instance, so that the quota check and the write
+    // cannot interleave: 64 stripes by scope.
+    private readonly SemaphoreSlim[] _createLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     private readonly IApiKeyStore _store;
     private readonly ISecretHasher _hasher;
+    private readonly SecretCheckGate _gate;
     private readonly ApiKeyVerifier _verifier;
     private readonly ApiKeyUsageRecorder _usage;
     private readonly IVezaAuditSink _audit;
     private readonly TimeProvider _time;
-    private readonly ILogger<ApiKeyService> _logger;
     private readonly string _prefix;
+    private readonly int _maxPersonalKeys;
+    private readonly int _maxTeamKeys;
 
     internal ApiKeyService(
         IApiKeyStore store,
         ISecretHasher hasher,
+        SecretCheckGate gate,
         ApiKeyVerifier verifier,
         ApiKeyUsageRecorder usage,
         IVezaAuditSink audit,
         IOptions<VezaAuthenticationOptions> options,
-        TimeProvider time,
-        ILogger<ApiKeyService> logger)
+        TimeProvider time)
     {
         _store = store;
         _hasher = hasher;
+        _gate = gate;
         _verifier = verifier;
         _usage = usage;
         _audit = audit;
         _time = time;
-        _logger = logger;
         _prefix = options.Value.ApiKeys.Prefix;
+        _maxPersonalKeys = options.Value.ApiKeys.MaxPersonalKeysPerUserAndTeam;
+        _maxTeamKeys = options.Value.ApiKeys.MaxTeamKeysPerTeam;
     }
 
-    /// <summary>Whether <paramref name="name"/> is acceptable as a key name: 1 to 128 characters, no control characters,
-    /// no leading or trailing white space.</summary>
+    /// <summary>
+    /// Whether <paramref name="name"/> is acceptable as a key name: well-formed UTF-16, 1 to 128 characters once
+    /// normalized (Unicode NFC), no control, format (zero-width, bidirectional overrides) or line and paragraph
+    /// separator characters, no leading or trailing white space. Names are stored normalized, so two names that
+    /// look the same are the same name.
+    /// </summary>
     /// <param name="name">The candidate name.</param>
     /// <returns><see langword="true"/> when it is acceptable.</returns>
-    public static bool IsValidName(string? name)
-        => !string.IsNullOrWhiteSpace(name) && name.Length <= MaxNameLength && name.Trim().Length == name.Length
-           && !name.Any(char.IsControl);
+    public static bool IsValidName(string? name) => TryNormalizeName(name, out _);
+
+    internal static bool TryNormalizeName(string? name, out string normalized)
+    {
+        normalized = string.Empty;
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 4 * MaxNameLength)
+        {
+            return false;
+        }
+
+        var text = name.AsSpan();
+        while (!text.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(text, out var rune, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            switch (Rune.GetUnicodeCategory(rune))
+            {
+                case UnicodeCategory.Control:
+                case UnicodeCategory.Format:
+                case UnicodeCategory.LineSeparator:
+                case UnicodeCategory.ParagraphSeparator:
+                case UnicodeCategory.PrivateUse:
+                case UnicodeCategory.OtherNotAssigned:
+                    return false;
+            }
+
+            text = text[used..];
+        }
+
+        var result = name.Normalize(NormalizationForm.FormC);
+        if (result.Length > MaxNameLength || result.Trim().Length != result.Length)
+        {
+            return false;
+        }
+
+        normalized = result;
+        return true;
+    }
 
     /// <summary>Creates a key with a new random secret.</summary>
     /// <param name="kind">Personal or team key.</param>
@@ -69,7 +121,9 @@ public sealed class ApiKeyService
     /// <param name="ownerUserId">For a personal key, the user it acts as; must be <see langword="null"/> for a team key.</param>
     /// <param name="createdByUserId">Who created it, for the record.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored key and its key string, or why it was not stored.</returns>
+    /// <returns>The stored key and its key string, or why it was not stored (DuplicateName, or QuotaExceeded when the
+    /// owner already holds <see cref="ApiKeyOptions.MaxPersonalKeysPerUserAndTeam"/> keys in the team, or the team
+    /// <see cref="ApiKeyOptions.MaxTeamKeysPerTeam"/> team keys).</returns>
     public Task<ApiKeyCreation> CreateAsync(ApiKeyKind kind, string name, string teamId, string? ownerUserId, string? createdByUserId,
         CancellationToken cancellationToken)
         => StoreNewAsync(ApiKeyFormat.Generate(_prefix), kind, name, teamId, ownerUserId, createdByUserId, cancellationToken);
@@ -84,7 +138,7 @@ public sealed class ApiKeyService
     /// <param name="teamId">The team the key is scoped to.</param>
     /// <param name="ownerUserId">For a personal key, the user it acts as.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored key, or why it was not stored (Conflict when the key id is taken).</returns>
+    /// <returns>The stored key, or why it was not stored (Conflict when the key id is taken). Quotas do not apply to imports.</returns>
     public Task<ApiKeyCreation> ImportAsync(string accessKey, ApiKeyKind kind, string name, string teamId, string? ownerUserId,
         CancellationToken cancellationToken)
     {
@@ -93,13 +147,13 @@ public sealed class ApiKeyService
             throw new ArgumentException("The value is not a well-formed API key for the configured prefix.", nameof(accessKey));
         }
 
-        return StoreNewAsync(accessKey, kind, name, teamId, ownerUserId, ownerUserId, cancellationToken);
+        return StoreNewAsync(accessKey, kind, name, teamId, ownerUserId, ownerUserId, cancellationToken, enforceQuota: false);
     }
 
     private async Task<ApiKeyCreation> StoreNewAsync(string accessKey, ApiKeyKind kind, string name, string teamId, string? ownerUserId,
-        string? createdByUserId, CancellationToken cancellationToken)
+        string? createdByUserId, CancellationToken cancellationToken, bool enforceQuota = true)
     {
-        if (!IsValidName(name))
+        if (!TryNormalizeName(name, out name))
         {
             throw new ArgumentException(InvalidNameMessage, nameof(name));
         }
@@ -111,6 +165,8 @@ public sealed class ApiKeyService
         }
 
         ApiKeyFormat.TryParse(accessKey, _prefix, out var keyId, out var secret);
+        var hash = await _gate.RunAsync((Hasher: _hasher, Secret: secret.ToString()),
+            static s => ValueTask.FromResult(s.Hasher.Hash(s.Secret)), cancellationToken).ConfigureAwait(false);
         var now = TruncateToMilliseconds(_time.GetUtcNow());
         var key = new ApiKeyRecord
         {
@@ -120,13 +176,35 @@ public sealed class ApiKeyService
             TeamId = teamId,
             OwnerUserId = ownerUserId,
             CreatedByUserId = createdByUserId,
-            SecretHash = _hasher.Hash(secret),
+            SecretHash = hash,
             Status = ApiKeyStatus.Active,
             CreatedAt = now,
             LastAccessAt = now,
         };
-        var result = await _store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
-        return result == ApiKeyStoreResult.Success ? new ApiKeyCreation(result, key, accessKey) : new ApiKeyCreation(result, null, null);
+        var scopeLock = _createLocks[(int)((uint)HashCode.Combine(kind, teamId, ownerUserId) % (uint)_createLocks.Length)];
+        await scopeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (enforceQuota && await QuotaReachedAsync(kind, teamId, ownerUserId, cancellationToken).ConfigureAwait(false))
+            {
+                return new ApiKeyCreation(ApiKeyStoreResult.QuotaExceeded, null, null);
+            }
+
+            var result = await _store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
+            return result == ApiKeyStoreResult.Success ? new ApiKeyCreation(result, key, accessKey) : new ApiKeyCreation(result, null, null);
+        }
+        finally
+        {
+            scopeLock.Release();
+        }
+    }
+
+    private async ValueTask<bool> QuotaReachedAsync(ApiKeyKind kind, string teamId, string? ownerUserId, CancellationToken cancellationToken)
+    {
+        var limit = kind == ApiKeyKind.Personal ? _maxPersonalKeys : _maxTeamKeys;
+        var page = await _store.ListAsync(new ApiKeyQuery { Kind = kind, TeamId = teamId, OwnerUserId = ownerUserId, PageSize = limit },
+            cancellationToken).ConfigureAwait(false);
+        return page.Items.Count >= limit;
     }
 
     /// <summary>Finds a key, with its most recent use time even if not yet written to the store.</summary>
@@ -162,26 +240,56 @@ public sealed class ApiKeyService
     /// <returns>Success, NotFound or DuplicateName.</returns>
     public async Task<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
     {
-        if (!IsValidName(name))
+        if (!TryNormalizeName(name, out name))
         {
             throw new ArgumentException(InvalidNameMessage, nameof(name));
         }
 
-        var result = await _store.RenameAsync(id, name, cancellationToken).ConfigureAwait(false);
-        await EvictAsync(id).ConfigureAwait(false);
-        return result;
+        try
+        {
+            return await _store.RenameAsync(id, name, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever the store answered (a write can commit and then time out), the cache follows.
+            _verifier.Evict(id);
+        }
     }
 
-    /// <summary>Revokes (<see cref="ApiKeyStatus.Inactive"/>) or reinstates (<see cref="ApiKeyStatus.Active"/>) a key.</summary>
+    /// <summary>Revokes a key (<see cref="ApiKeyStatus.Inactive"/>) and records who did it, with which authority.</summary>
     /// <param name="id">The key id.</param>
-    /// <param name="status">The new status.</param>
+    /// <param name="revokedBy">Who revokes it (a subject such as <c>user:42</c>, or <c>system</c>).</param>
+    /// <param name="authority">Their authority over the key; only someone with at least as much may reinstate it.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success or NotFound.</returns>
-    public async Task<ApiKeyStoreResult> SetStatusAsync(string id, ApiKeyStatus status, CancellationToken cancellationToken)
+    /// <returns>Success or NotFound. From the next request that starts after this returns, the key is refused.</returns>
+    public async Task<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken)
     {
-        var result = await _store.SetStatusAsync(id, status, cancellationToken).ConfigureAwait(false);
-        await EvictAsync(id).ConfigureAwait(false);
-        return result;
+        ArgumentException.ThrowIfNullOrEmpty(revokedBy);
+        try
+        {
+            return await _store.RevokeAsync(id, revokedBy, authority, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _verifier.Evict(id);
+        }
+    }
+
+    /// <summary>Reinstates a key (<see cref="ApiKeyStatus.Active"/>), unless it was revoked with more authority.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="authority">The authority of whoever reinstates it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound, or Outranked when the revoke outranks <paramref name="authority"/>.</returns>
+    public async Task<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.ReinstateAsync(id, authority, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _verifier.Evict(id);
+        }
     }
 
     /// <summary>Deletes a key permanently.</summary>
@@ -190,10 +298,15 @@ public sealed class ApiKeyService
     /// <returns>Success or NotFound.</returns>
     public async Task<ApiKeyStoreResult> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        var result = await _store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
-        _usage.Forget(id);
-        await EvictAsync(id).ConfigureAwait(false);
-        return result;
+        try
+        {
+            return await _store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _usage.Forget(id);
+            _verifier.Evict(id);
+        }
     }
 
     /// <summary>Call when a user leaves a team: deletes the personal keys they created in that team.</summary>
@@ -222,11 +335,37 @@ public sealed class ApiKeyService
     private async Task<IReadOnlyList<string>> DeletePersonalKeysAsync(string userId, string? teamId, string action, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        var deleted = await _store.DeletePersonalKeysAsync(userId, teamId, cancellationToken).ConfigureAwait(false);
+
+        // The keys about to go are read first, so that they are evicted even if the delete commits and then fails.
+        var doomed = new List<string>();
+        var query = new ApiKeyQuery { Kind = ApiKeyKind.Personal, OwnerUserId = userId, TeamId = teamId, PageSize = 1000 };
+        ApiKeyPage page;
+        do
+        {
+            page = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+            doomed.AddRange(page.Items.Select(k => k.Id));
+            query = query with { AfterId = page.Items.Count > 0 ? page.Items[^1].Id : null };
+        }
+        while (page.HasMore && page.Items.Count > 0);
+
+        IReadOnlyList<string> deleted;
+        try
+        {
+            deleted = await _store.DeletePersonalKeysAsync(userId, teamId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var id in doomed)
+            {
+                _usage.Forget(id);
+                _verifier.Evict(id);
+            }
+        }
+
         foreach (var id in deleted)
         {
             _usage.Forget(id);
-            await EvictAsync(id).ConfigureAwait(false);
+            _verifier.Evict(id);
             await _audit.WriteAsync(new VezaAuditEvent
             {
                 Action = action + ".api_key_deleted",
@@ -240,19 +379,6 @@ public sealed class ApiKeyService
         }
 
         return deleted;
-    }
-
-    private async Task EvictAsync(string id)
-    {
-        try
-        {
-            // Not cancellable: once the store has changed, the cache must follow.
-            await _verifier.EvictAsync(id, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.EvictionFailed(_logger, ex, id);
-        }
     }
 
     private ApiKeyRecord WithPendingUse(ApiKeyRecord key)

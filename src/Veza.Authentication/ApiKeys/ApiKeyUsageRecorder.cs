@@ -51,18 +51,27 @@ internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsag
         {
             await store.RecordLastAccessAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            Log.LastAccessFlushFailed(logger, ex, batch.Count);
+            // Failed or cancelled (the host stopping): the batch goes back, merged with anything newer, for the next try.
             foreach (var (id, at) in batch)
             {
                 _pending.AddOrUpdate(id, at.UtcTicks, (_, current) => Math.Max(current, at.UtcTicks));
+            }
+
+            if (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.LastAccessFlushFailed(logger, ex, batch.Count);
             }
         }
     }
 }
 
-/// <summary>Runs <see cref="ApiKeyUsageRecorder.FlushAsync"/> on a timer and once more when the host stops.</summary>
+/// <summary>
+/// Runs <see cref="ApiKeyUsageRecorder.FlushAsync"/> on a timer and once more when the host stops. A flush that the
+/// stop interrupts puts its batch back, and the last flush is bounded by the store timeout rather than by the host's
+/// shutdown token, so a graceful stop loses nothing that was recorded.
+/// </summary>
 /// <remarks>The recorder (and so the store) is resolved when the service runs, not when the host builds its
 /// hosted services, so that a missing store is reported by options validation with a clear message.</remarks>
 internal sealed class ApiKeyUsageFlushService(
@@ -74,25 +83,35 @@ internal sealed class ApiKeyUsageFlushService(
     {
         var recorder = _recorder = services.GetRequiredService<ApiKeyUsageRecorder>();
         using var timer = new PeriodicTimer(options.Value.ApiKeys.LastAccessFlushInterval, timeProvider);
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            try
             {
+                if (!await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 await recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host is stopping; StopAsync flushes what is left.
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The host is stopping; StopAsync flushes what is left, including a batch a cancelled flush put back.
+                return;
+            }
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_recorder is not null)
+        if (_recorder is null)
         {
-            await _recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
+
+        // Not the host's token: a short shutdown timeout must not drop recorded times. The store timeout bounds it.
+        using var timeout = new CancellationTokenSource(options.Value.ApiKeys.StoreTimeout);
+        await _recorder.FlushAsync(timeout.Token).ConfigureAwait(false);
     }
 }

@@ -1,8 +1,9 @@
+using System.Collections.Concurrent;
+using System.Net;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Diagnostics;
@@ -17,9 +18,9 @@ namespace Veza.Authentication.ApiKeys;
 internal sealed record ApiKeySnapshot(string Id, ApiKeyKind Kind, string Name, string TeamId, string? OwnerUserId);
 
 /// <summary>
-/// A well-formed key as presented in a request: its id, its secret, and what the cache needs (the cache key, a
-/// SHA-256 of the secret, and the key's tag). It is a pure function of the presented string and says nothing about
-/// whether the key is valid.
+/// A well-formed key as presented in a request: its id, its secret, the cache key (the id and a SHA-256 of the
+/// secret), and the last check this very header string led to. The first three are a pure function of the presented
+/// string and say nothing about whether the key is valid; the last is only used while its generation is current.
 /// </summary>
 internal sealed class PresentedApiKey(string keyId, string secret, string cacheKey)
 {
@@ -29,53 +30,54 @@ internal sealed class PresentedApiKey(string keyId, string secret, string cacheK
 
     public string CacheKey { get; } = cacheKey;
 
-    public string[] Tags { get; } = [ApiKeyVerifier.TagFor(keyId)];
+    public SecretCheck<ApiKeySnapshot>? LastCheck { get; set; }
 }
 
 /// <summary>
-/// Checks a parsed key (id + secret) and returns its snapshot. The first check of a key runs Argon2id against
-/// the stored hash; the result is cached under the key id and a SHA-256 of the presented secret, so later
-/// requests with the same key cost a cache read. Concurrent first checks of one key share one Argon2id run
-/// (HybridCache's stampede protection). Only successes are cached; every change to a key evicts its entries.
+/// Checks a presented key and returns its snapshot. The first check of a key and secret runs Argon2id against the
+/// stored hash; the outcome is remembered in this process (see <see cref="SecretCheckCache{T}"/>), so later requests
+/// cost a lookup. In order, a check: takes a permit from the client address's failure throttle (429 when it has
+/// failed too often), reads the key (503 when the store fails), refuses an unknown or revoked key without running
+/// Argon2id (and remembers a revoked one until it is reinstated), waits for a slot of the process-wide bound on
+/// Argon2id runs (503 when none frees up in time), and compares the secret. Concurrent first checks of one key and
+/// secret share one run.
 /// </summary>
 internal sealed class ApiKeyVerifier
 {
-    private readonly HybridCache _cache;
+    private readonly SecretCheckCache<ApiKeySnapshot> _cache;
     private readonly IApiKeyStore _store;
     private readonly ISecretHasher _hasher;
-    private readonly ApiKeyFailureThrottle _throttle;
+    private readonly SecretCheckGate _gate;
+    private readonly SourceFailureThrottle _throttle;
     private readonly ILogger<ApiKeyVerifier> _logger;
-    private readonly HybridCacheEntryOptions _entryOptions;
     private readonly TimeSpan _storeTimeout;
     private readonly string _prefix;
+    private readonly ConcurrentDictionary<string, bool> _upgrading = new(StringComparer.Ordinal);
 
     // Parsed keys by Authorization header string instance. Kestrel hands out the same string instance for a header
     // value that repeats on a keep-alive connection, so a client that sends its key on every request has it parsed,
     // checksummed and hashed once per connection instead of once per request. Entries are found by reference, never
-    // by comparing contents (no timing signal about secrets), hold only what can be derived from the string itself,
-    // and go away with the string.
+    // by comparing contents (no timing signal about secrets), and go away with the string.
     private readonly ConditionalWeakTable<string, PresentedApiKey> _presented = new();
 
     public ApiKeyVerifier(
-        HybridCache cache,
         IApiKeyStore store,
         ISecretHasher hasher,
-        ApiKeyFailureThrottle throttle,
+        SecretCheckGate gate,
+        SourceFailureThrottle throttle,
         IOptions<VezaAuthenticationOptions> options,
+        TimeProvider time,
         ILogger<ApiKeyVerifier> logger)
     {
-        _cache = cache;
         _store = store;
         _hasher = hasher;
+        _gate = gate;
         _throttle = throttle;
         _logger = logger;
-        var duration = options.Value.ApiKeys.CacheDuration;
-        _entryOptions = new HybridCacheEntryOptions { Expiration = duration, LocalCacheExpiration = duration };
+        _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.ApiKeys.CacheDuration, time);
         _storeTimeout = options.Value.ApiKeys.StoreTimeout;
         _prefix = options.Value.ApiKeys.Prefix;
     }
-
-    internal static string TagFor(string keyId) => "veza:apikey:" + keyId;
 
     /// <summary>
     /// Reads a key of ours from an Authorization header value: <paramref name="token"/> is the bearer token inside
@@ -100,15 +102,28 @@ internal sealed class ApiKeyVerifier
         return presented;
     }
 
-    /// <summary>Checks the key. Throws <see cref="ApiKeyRejectedException"/>, <see cref="ApiKeyThrottledException"/>
-    /// or <see cref="CredentialStoreUnavailableException"/> when it cannot be used.</summary>
-    public ValueTask<ApiKeySnapshot> VerifyAsync(PresentedApiKey key, CancellationToken cancellationToken)
-        => _cache.GetOrCreateAsync(key.CacheKey, (Verifier: this, Key: key),
-            static (s, ct) => s.Verifier.VerifyUncachedAsync(s.Key.KeyId, s.Key.Secret, ct),
-            _entryOptions, key.Tags, cancellationToken);
+    /// <summary>
+    /// Checks the key for a request from <paramref name="client"/> (the address failures are counted against).
+    /// Throws <see cref="ApiKeyRejectedException"/>, <see cref="CredentialThrottledException"/>,
+    /// <see cref="SecretCheckBusyException"/> or <see cref="CredentialStoreUnavailableException"/> when it cannot be used.
+    /// </summary>
+    public ValueTask<ApiKeySnapshot> VerifyAsync(PresentedApiKey key, IPAddress? client, CancellationToken cancellationToken)
+    {
+        var stamp = _cache.Stamp(key.KeyId);
+        var last = key.LastCheck;
+        if (last?.Value is { } snapshot && _cache.IsCurrent(last, stamp))
+        {
+            return ValueTask.FromResult(snapshot);
+        }
 
-    /// <summary>Forgets every cached check of a key.</summary>
-    public ValueTask EvictAsync(string keyId, CancellationToken cancellationToken) => _cache.RemoveByTagAsync(TagFor(keyId), cancellationToken);
+        return VerifySlowAsync(key, stamp, SourceFailureThrottle.SourceOf(client), cancellationToken);
+    }
+
+    /// <summary>
+    /// Forgets every remembered check of a key, including checks still running: from the next request that starts
+    /// after this returns, the key is read from the store again.
+    /// </summary>
+    public void Evict(string keyId) => _cache.Invalidate(keyId);
 
     internal static string CacheKey(string keyId, ReadOnlySpan<char> secret)
     {
@@ -121,70 +136,118 @@ internal sealed class ApiKeyVerifier
         return string.Concat("veza:ak:", keyId, ":", hex);
     }
 
-    private async ValueTask<ApiKeySnapshot> VerifyUncachedAsync(string keyId, string secret, CancellationToken cancellationToken)
+    private async ValueTask<ApiKeySnapshot> VerifySlowAsync(PresentedApiKey key, long stamp, string source, CancellationToken cancellationToken)
     {
-        using var activity = VezaTelemetry.ActivitySource.StartActivity("veza.api_key.verify");
-        activity?.SetTag("veza.api_key.id", keyId);
-
-        if (_throttle.IsBlocked(keyId))
+        var check = _cache.Find(key.CacheKey, stamp);
+        if (check is null && _cache.FindRefusal(key.KeyId, stamp) is { } refusal)
         {
-            Log.ApiKeyThrottled(_logger, keyId);
-            throw new ApiKeyThrottledException(_throttle.Window);
+            // A revoked key is refused from memory, and every refusal counts against the address that sent it.
+            if (!_throttle.TryReserve(source, out var retryAfter))
+            {
+                throw new CredentialThrottledException(retryAfter);
+            }
+
+            check = refusal;
         }
 
-        ApiKeyRecord? key;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_storeTimeout);
-            key = await _store.FindByIdAsync(keyId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CredentialStoreUnavailableException(ex);
-        }
-
-        if (key is null)
-        {
-            _throttle.RecordFailure(keyId);
-            throw new ApiKeyRejectedException("unknown key id");
-        }
-
-        VezaTelemetry.SecretVerifications.Add(1);
-        var verification = _hasher.Verify(key.SecretHash, secret);
-        if (verification == SecretVerificationResult.Failed)
-        {
-            _throttle.RecordFailure(keyId);
-            throw new ApiKeyRejectedException("secret does not match");
-        }
-
-        if (key.Status != ApiKeyStatus.Active)
-        {
-            throw new ApiKeyRejectedException("key is revoked");
-        }
-
-        if (verification == SecretVerificationResult.SuccessRehashNeeded)
-        {
-            await UpgradeHashAsync(key, secret, cancellationToken).ConfigureAwait(false);
-        }
-
-        return new ApiKeySnapshot(key.Id, key.Kind, key.Name, key.TeamId, key.OwnerUserId);
+        check ??= await _cache.RunOnceAsync(key.CacheKey, stamp, (Verifier: this, Key: key, Stamp: stamp, Source: source),
+            static s => s.Verifier.CheckAsync(s.Key, s.Stamp, s.Source), cancellationToken).ConfigureAwait(false);
+        key.LastCheck = check;
+        return check.Value ?? throw new ApiKeyRejectedException("key is revoked");
     }
 
-    private async ValueTask UpgradeHashAsync(ApiKeyRecord key, string secret, CancellationToken cancellationToken)
+    private async Task<SecretCheck<ApiKeySnapshot>> CheckAsync(PresentedApiKey presented, long stamp, string source)
     {
+        if (!_throttle.TryReserve(source, out var retryAfter))
+        {
+            throw new CredentialThrottledException(retryAfter);
+        }
+
+        // The permit is kept for a failure of the caller's making and given back otherwise.
+        var refund = true;
+        using var activity = VezaTelemetry.ActivitySource.StartActivity("veza.api_key.verify");
+        activity?.SetTag("veza.api_key.id", presented.KeyId);
         try
         {
-            var result = await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, _hasher.Hash(secret), cancellationToken).ConfigureAwait(false);
-            if (result == ApiKeyStoreResult.Success)
+            ApiKeyRecord? key;
+            try
             {
-                Log.HashUpgraded(_logger, key.Id);
+                using var timeout = new CancellationTokenSource(_storeTimeout);
+                key = await _store.FindByIdAsync(presented.KeyId, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                throw new CredentialStoreUnavailableException(ex);
+            }
+
+            if (key is null)
+            {
+                refund = false;
+                throw new ApiKeyRejectedException("unknown key id");
+            }
+
+            if (key.Status != ApiKeyStatus.Active)
+            {
+                // Refused before Argon2id, as fast as an unknown id; remembered until the key changes again.
+                refund = false;
+                return _cache.RememberRefusal(key.Id, stamp);
+            }
+
+            VezaTelemetry.SecretVerifications.Add(1);
+            var verification = await _gate.RunAsync((Hasher: _hasher, Hash: key.SecretHash, Secret: presented.Secret),
+                static s => s.Hasher.VerifyAsync(s.Hash, s.Secret, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
+            if (verification == SecretVerificationResult.Failed)
+            {
+                refund = false;
+                throw new ApiKeyRejectedException("secret does not match");
+            }
+
+            if (verification == SecretVerificationResult.SuccessRehashNeeded)
+            {
+                UpgradeHashInBackground(key, presented.Secret);
+            }
+
+            return _cache.Remember(presented.CacheKey, new ApiKeySnapshot(key.Id, key.Kind, key.Name, key.TeamId, key.OwnerUserId), stamp);
+        }
+        finally
+        {
+            if (refund)
+            {
+                _throttle.Release(source);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+    }
+
+    // A hash made with older parameters is replaced off the request path: one upgrade per key at a time, in a slot of
+    // the same bound as checks, with the store timeout. A failure only means it is tried after the next check.
+    private void UpgradeHashInBackground(ApiKeyRecord key, string secret)
+    {
+        if (!_upgrading.TryAdd(key.Id, true))
         {
-            // The key is valid; a failed upgrade only means it is tried again after the next check.
-            Log.HashUpgradeFailed(_logger, ex, key.Id);
+            return;
         }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var hash = await _gate.RunAsync((Hasher: _hasher, Secret: secret),
+                    static s => ValueTask.FromResult(s.Hasher.Hash(s.Secret)), CancellationToken.None).ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(_storeTimeout);
+                var result = await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, hash, timeout.Token).ConfigureAwait(false);
+                if (result == ApiKeyStoreResult.Success)
+                {
+                    Log.HashUpgraded(_logger, key.Id);
+                }
+            }
+            catch (Exception ex)
+            {
+                Log.HashUpgradeFailed(_logger, ex, key.Id);
+            }
+            finally
+            {
+                _upgrading.TryRemove(key.Id, out _);
+            }
+        });
     }
 }

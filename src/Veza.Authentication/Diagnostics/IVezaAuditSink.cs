@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace Veza.Authentication.Diagnostics;
 
 /// <summary>
-/// Receives audit events for credential management (create, rename, revoke, reinstate, delete). The default
-/// writes them to the log; a host replaces it to keep an audit trail. Events never carry a secret.
+/// Receives audit events: every authenticated API call (<see cref="VezaAuditEvent.ApiCallAction"/>, raised when
+/// the response has been sent) and every credential management action (create, rename, revoke, reinstate, delete).
+/// The default writes management actions to the log at Information and API calls at Debug; a host replaces it to
+/// keep an audit trail. Events never carry a secret. <see cref="WriteAsync"/> runs once per authenticated request:
+/// keep it cheap (hand events to a queue rather than write them to a database inline).
 /// </summary>
 public interface IVezaAuditSink
 {
@@ -18,7 +21,10 @@ public interface IVezaAuditSink
 /// <summary>One audit record.</summary>
 public sealed record VezaAuditEvent
 {
-    /// <summary>What was done, for example <c>api_key.create</c>.</summary>
+    /// <summary>The <see cref="Action"/> of an authenticated API call.</summary>
+    public const string ApiCallAction = "api.call";
+
+    /// <summary>What was done, for example <c>api_key.create</c>, or <see cref="ApiCallAction"/>.</summary>
     public required string Action { get; init; }
 
     /// <summary><c>success</c>, or the error reason.</summary>
@@ -29,6 +35,9 @@ public sealed record VezaAuditEvent
 
     /// <summary>The credential the caller used, when known.</summary>
     public string? ActorCredentialId { get; init; }
+
+    /// <summary>How the caller authenticated (<c>personal_api_key</c>, <c>team_api_key</c>), when known.</summary>
+    public string? ActorCredentialKind { get; init; }
 
     /// <summary>What the action was about, for example <c>api_key</c>.</summary>
     public required string TargetKind { get; init; }
@@ -45,11 +54,26 @@ public sealed record VezaAuditEvent
     /// <summary>The caller's user agent, when the action came through HTTP.</summary>
     public string? UserAgent { get; init; }
 
+    /// <summary>The HTTP method of the request, when the action came through HTTP.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>The path of the request (without its query string), when the action came through HTTP.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The response's status code, for <see cref="ApiCallAction"/>.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>The request id (<c>HttpContext.TraceIdentifier</c>), as in the <c>request_id</c> of error bodies.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>When it happened (UTC).</summary>
     public DateTimeOffset Timestamp { get; init; }
 }
 
-/// <summary>The default <see cref="IVezaAuditSink"/>: writes each event to the log at Information level.</summary>
+/// <summary>
+/// The default <see cref="IVezaAuditSink"/>: writes management events to the log at Information level and API
+/// calls at Debug level (so that a busy service does not log one line per request unless asked to).
+/// </summary>
 public sealed class LoggingAuditSink : IVezaAuditSink
 {
     private readonly ILogger<LoggingAuditSink> _logger;
@@ -62,6 +86,13 @@ public sealed class LoggingAuditSink : IVezaAuditSink
     public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
+        if (auditEvent.Action == VezaAuditEvent.ApiCallAction)
+        {
+            Log.ApiCall(_logger, auditEvent.Method, auditEvent.Path, auditEvent.StatusCode, auditEvent.Actor, auditEvent.ActorCredentialKind,
+                auditEvent.ActorCredentialId, auditEvent.ClientIp);
+            return ValueTask.CompletedTask;
+        }
+
         Log.Audit(_logger, auditEvent.Action, auditEvent.Outcome, auditEvent.TargetKind, auditEvent.TargetId, auditEvent.Actor);
         return ValueTask.CompletedTask;
     }

@@ -3,23 +3,24 @@ using Microsoft.Extensions.Logging;
 namespace Veza.Authentication.Diagnostics;
 
 // Event ids: 1xxx authentication, 2xxx management and lifecycle, 3xxx background work. No message ever takes a
-// secret, a key string or a hash as an argument.
+// secret, a key string or a hash as an argument. Per-request failures are Debug only (a flood of bad requests must
+// not become a flood of log lines); AuthenticationFailureLog writes one Warning summary per interval instead.
 internal static partial class Log
 {
     [LoggerMessage(1001, LogLevel.Debug, "API key {KeyId} authenticated as {Subject}.")]
     public static partial void ApiKeyAuthenticated(ILogger logger, string keyId, string subject);
 
-    [LoggerMessage(1002, LogLevel.Information, "API key authentication failed: {Reason}. Key id: {KeyId}.")]
+    [LoggerMessage(1002, LogLevel.Debug, "API key authentication failed: {Reason}. Key id: {KeyId}.")]
     public static partial void ApiKeyRejected(ILogger logger, string reason, string keyId);
 
-    [LoggerMessage(1003, LogLevel.Information, "API key authentication failed: {Reason}.")]
+    [LoggerMessage(1003, LogLevel.Debug, "Bearer authentication failed: {Reason}.")]
     public static partial void BearerRejected(ILogger logger, string reason);
 
-    [LoggerMessage(1004, LogLevel.Warning, "API key {KeyId} is throttled after repeated failed checks.")]
-    public static partial void ApiKeyThrottled(ILogger logger, string keyId);
+    [LoggerMessage(1004, LogLevel.Debug, "A secret check for credential {CredentialId} was refused: {Reason}.")]
+    public static partial void CheckRefused(ILogger logger, string credentialId, string reason);
 
-    [LoggerMessage(1005, LogLevel.Error, "The credential store failed while authenticating API key {KeyId}; the request is refused.")]
-    public static partial void StoreFailed(ILogger logger, Exception exception, string keyId);
+    [LoggerMessage(1005, LogLevel.Error, "The credential store failed while authenticating; requests are refused with 503 until it recovers (further failures are summarised).")]
+    public static partial void StoreFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(1006, LogLevel.Information, "Stored hash of API key {KeyId} upgraded to the current Argon2id parameters.")]
     public static partial void HashUpgraded(ILogger logger, string keyId);
@@ -27,14 +28,21 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Could not upgrade the stored hash of API key {KeyId}; it will be tried again.")]
     public static partial void HashUpgradeFailed(ILogger logger, Exception exception, string keyId);
 
+    [LoggerMessage(1008, LogLevel.Warning, "Authentication failures in the last {Seconds} s: {Rejected} rejected, {Throttled} throttled, {Busy} refused while secret checks were saturated, {Unavailable} with the store unavailable.")]
+    public static partial void FailureSummary(ILogger logger, long seconds, long rejected, long throttled, long busy, long unavailable);
+
     [LoggerMessage(2001, LogLevel.Information, "Audit: {Action} {Outcome} on {TargetKind} {TargetId} by {Actor}.")]
     public static partial void Audit(ILogger logger, string action, string outcome, string targetKind, string? targetId, string actor);
 
-    [LoggerMessage(2002, LogLevel.Error, "A management request failed unexpectedly; answered 500 without details.")]
+    [LoggerMessage(2002, LogLevel.Error, "A management request failed unexpectedly; answered without details.")]
     public static partial void ManagementFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(2003, LogLevel.Error, "Could not evict cached checks for API key {KeyId}; it stays usable on this instance for up to the cache duration.")]
-    public static partial void EvictionFailed(ILogger logger, Exception exception, string keyId);
+    [LoggerMessage(2004, LogLevel.Debug, "Call: {Method} {Path} {StatusCode} by {Actor} with {CredentialKind} {CredentialId} from {ClientIp}.")]
+    public static partial void ApiCall(ILogger logger, string? method, string? path, int? statusCode, string actor, string? credentialKind,
+        string? credentialId, string? clientIp);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Audit: {Action} on {TargetKind} {TargetId} by {Actor} turned on a discouraged setting.")]
+    public static partial void DiscouragedSetting(ILogger logger, string action, string targetKind, string? targetId, string actor);
 
     [LoggerMessage(3001, LogLevel.Warning, "Could not write {Count} last-use times to the API key store; they will be tried again.")]
     public static partial void LastAccessFlushFailed(ILogger logger, Exception exception, int count);

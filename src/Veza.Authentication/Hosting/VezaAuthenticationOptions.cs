@@ -12,6 +12,12 @@ public sealed class VezaAuthenticationOptions
     public Argon2idOptions Argon2id { get; } = new();
 
     /// <summary>
+    /// Limits on secret checks (Argon2id runs) for every credential with a secret: how many run at once in the
+    /// process, and how many failed checks one client address may cause.
+    /// </summary>
+    public SecretCheckOptions SecretChecks { get; } = new();
+
+    /// <summary>
     /// What each role allows: role name to permission names. A principal carries the permissions of all its roles
     /// as <see cref="Principals.VezaClaimTypes.Permission"/> claims, for <c>RequireVezaPermission</c> policies.
     /// Empty by default: the host defines its roles. A role that is not listed grants no permission.
@@ -66,17 +72,54 @@ public sealed class ApiKeyOptions
     public TimeSpan LastAccessFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How many failed secret checks one key id may cause per <see cref="FailureWindow"/> before further
-    /// uncached attempts are refused with 429 without running Argon2id. Default 10.
+    /// The most personal keys one user may hold in one team. Default 20. Creating one more answers 429
+    /// (<c>RESOURCE_EXHAUSTED</c>, reason <c>KEY_QUOTA_EXCEEDED</c>) until one is deleted.
     /// </summary>
-    public int FailureLimit { get; set; } = 10;
+    public int MaxPersonalKeysPerUserAndTeam { get; set; } = 20;
 
-    /// <summary>The window for <see cref="FailureLimit"/>. Default 1 minute.</summary>
-    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// The most team keys one team may hold. Default 50. Creating one more answers 429 (<c>KEY_QUOTA_EXCEEDED</c>).
+    /// </summary>
+    public int MaxTeamKeysPerTeam { get; set; } = 50;
 
     /// <summary>
     /// How long a store or directory call may take while authenticating before the request fails with 503.
     /// Default 5 seconds.
     /// </summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Limits on secret checks. A secret check (Argon2id) costs tens of milliseconds of CPU and about
+/// <see cref="Argon2idOptions.MemorySizeKiB"/> of memory, so the library bounds what callers can make it spend:
+/// checks that succeed are remembered, checks run a few at a time, and a client address that keeps failing is
+/// slowed down before any check runs for it. A correct secret that was checked before is never refused by
+/// these limits.
+/// </summary>
+public sealed class SecretCheckOptions
+{
+    /// <summary>
+    /// How many secret checks may run at once in the process. Default: half the processor count, at least 1, so
+    /// that a flood of first-time or wrong secrets leaves the other cores to requests whose checks are cached.
+    /// </summary>
+    public int MaxConcurrentChecks { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>
+    /// How long a check waits for one of <see cref="MaxConcurrentChecks"/> before the request is answered 503 with
+    /// <c>Retry-After</c>. Default 1 second.
+    /// </summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many failed checks (wrong secret, unknown or revoked credential) one client address may cause per
+    /// <see cref="FailureWindow"/>; checks that are still running count too. Past it, that address's uncached
+    /// checks are answered 429 without touching the store or running Argon2id, while other addresses, and this
+    /// address's already-verified credentials, are unaffected. Default 10. The address is
+    /// <c>HttpContext.Connection.RemoteIpAddress</c> (IPv6 grouped by /64); behind a proxy, use the forwarded-headers
+    /// middleware so that it is the client's.
+    /// </summary>
+    public int FailureLimitPerSource { get; set; } = 10;
+
+    /// <summary>The window for <see cref="FailureLimitPerSource"/>. Default 1 minute.</summary>
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

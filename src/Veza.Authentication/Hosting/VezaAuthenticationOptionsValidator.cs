@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.Hosting;
@@ -27,14 +28,30 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("ApiKeys.LastAccessFlushInterval must be at least 1 ms.");
         }
 
-        if (keys.FailureLimit < 1)
+        if (keys.MaxPersonalKeysPerUserAndTeam is < 1 or > 1000 || keys.MaxTeamKeysPerTeam is < 1 or > 1000)
         {
-            errors.Add("ApiKeys.FailureLimit must be at least 1.");
+            errors.Add("ApiKeys.MaxPersonalKeysPerUserAndTeam and ApiKeys.MaxTeamKeysPerTeam must be from 1 to 1000.");
         }
 
-        if (keys.FailureWindow < TimeSpan.FromMilliseconds(1))
+        var checks = options.SecretChecks;
+        if (checks.MaxConcurrentChecks < 1)
         {
-            errors.Add("ApiKeys.FailureWindow must be at least 1 ms.");
+            errors.Add("SecretChecks.MaxConcurrentChecks must be at least 1.");
+        }
+
+        if (checks.QueueTimeout < TimeSpan.Zero)
+        {
+            errors.Add("SecretChecks.QueueTimeout must not be negative.");
+        }
+
+        if (checks.FailureLimitPerSource < 1)
+        {
+            errors.Add("SecretChecks.FailureLimitPerSource must be at least 1.");
+        }
+
+        if (checks.FailureWindow < TimeSpan.FromMilliseconds(1))
+        {
+            errors.Add("SecretChecks.FailureWindow must be at least 1 ms.");
         }
 
         if (keys.StoreTimeout <= TimeSpan.Zero)
@@ -43,22 +60,23 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
         }
 
         var a = options.Argon2id;
-        if (a.Parallelism is < 1 or > 64)
+        if (a.Parallelism is < 1 or > Argon2idOptions.MaxParallelism)
         {
-            errors.Add("Argon2id.Parallelism must be between 1 and 64.");
+            errors.Add($"Argon2id.Parallelism must be from 1 to {Argon2idOptions.MaxParallelism}.");
         }
 
-        if (a.Iterations is < 1 or > 64)
+        if (a.Iterations is < 1 or > Argon2idOptions.MaxIterations)
         {
-            errors.Add("Argon2id.Iterations must be between 1 and 64.");
+            errors.Add($"Argon2id.Iterations must be from 1 to {Argon2idOptions.MaxIterations}.");
         }
 
-        if (a.MemorySizeKiB < 8 * Math.Max(1, a.Parallelism) || a.MemorySizeKiB > 4 * 1024 * 1024)
+        if (a.MemorySizeKiB < 8 * Math.Max(1, a.Parallelism) || a.MemorySizeKiB > Argon2idOptions.MaxMemorySizeKiB)
         {
-            errors.Add("Argon2id.MemorySizeKiB must be at least 8 × Parallelism and at most 4 GiB.");
+            errors.Add($"Argon2id.MemorySizeKiB must be at least 8 × Parallelism and at most {Argon2idOptions.MaxMemorySizeKiB}.");
         }
 
-        if (a.SaltLength is < 8 or > 64 || a.HashLength is < 16 or > 64)
+        if (a.SaltLength is < Argon2idOptions.MinSaltLength or > Argon2idOptions.MaxSaltLength
+            || a.HashLength is < Argon2idOptions.MinHashLength or > Argon2idOptions.MaxHashLength)
         {
             errors.Add("Argon2id.SaltLength must be 8 to 64 bytes and Argon2id.HashLength 16 to 64 bytes.");
         }

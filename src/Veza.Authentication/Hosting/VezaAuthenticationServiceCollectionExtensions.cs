@@ -35,22 +35,24 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VezaAuthenticationOptions>, VezaAuthenticationOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHybridCache();
         services.TryAddSingleton<ISecretHasher, Argon2idSecretHasher>();
         services.TryAddSingleton<IVezaAuditSink, LoggingAuditSink>();
         services.TryAddSingleton<VezaPrincipalFactory>();
-        services.TryAddSingleton<ApiKeyFailureThrottle>();
+        services.TryAddSingleton<SecretCheckGate>();
+        services.TryAddSingleton<SourceFailureThrottle>();
+        services.TryAddSingleton<AuthenticationFailureLog>();
+        services.TryAddSingleton(sp => new QuietHandlerLoggerFactory(sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ApiKeyUsageRecorder>();
         services.TryAddSingleton(sp => new ApiKeyService(
             sp.GetRequiredService<Veza.Authentication.Stores.IApiKeyStore>(),
             sp.GetRequiredService<ISecretHasher>(),
+            sp.GetRequiredService<SecretCheckGate>(),
             sp.GetRequiredService<ApiKeyVerifier>(),
             sp.GetRequiredService<ApiKeyUsageRecorder>(),
             sp.GetRequiredService<IVezaAuditSink>(),
             sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ApiKeyService>>()));
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiKeyUsageFlushService>());
 
         services.AddAuthentication(VezaAuthenticationDefaults.AuthenticationScheme)

@@ -28,6 +28,7 @@ internal readonly record struct VezaErrorKind(int HttpStatus, int RpcCode, strin
     public static readonly VezaErrorKind Unauthenticated = new(401, 16, "UNAUTHENTICATED");
     public static readonly VezaErrorKind PermissionDenied = new(403, 7, "PERMISSION_DENIED");
     public static readonly VezaErrorKind NotFound = new(404, 5, "NOT_FOUND");
+    public static readonly VezaErrorKind MethodNotAllowed = new(405, 12, "METHOD_NOT_ALLOWED");
     public static readonly VezaErrorKind AlreadyExists = new(409, 6, "ALREADY_EXISTS");
     public static readonly VezaErrorKind InvalidArgument = new(400, 3, "INVALID_ARGUMENT");
     public static readonly VezaErrorKind PayloadTooLarge = new(413, 3, "PAYLOAD_TOO_LARGE");

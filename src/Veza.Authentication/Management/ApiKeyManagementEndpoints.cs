@@ -20,20 +20,40 @@ namespace Veza.Authentication.Management;
 internal static class ApiKeyManagementEndpoints
 {
     private const int MaxBodyBytes = 16 * 1024;
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
+
+    /// <summary>The page size when none (or 0) is asked for, and the most one page holds, as Veza documents.</summary>
+    private const int MaxPageSize = 100;
 
     public static void Map(IEndpointRouteBuilder group, string path, ApiKeyKind kind)
     {
         var keys = group.MapGroup(path);
+
+        // ASP0022 reads "{id}" and "{**rest}" as ambiguous; routing ranks a parameter above a catch-all, so they are not.
+#pragma warning disable ASP0022
         keys.MapGet("", (HttpContext c) => RunAsync(c, kind, ListAsync));
         keys.MapPost("", (HttpContext c) => RunAsync(c, kind, CreateAsync));
         keys.MapGet("{id}", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => GetAsync(ctx, k, id)));
         keys.MapPatch("{id}", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => RenameAsync(ctx, k, id)));
         keys.MapDelete("{id}", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => DeleteAsync(ctx, k, id)));
-        keys.MapPost("{id}:revoke", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => SetStatusAsync(ctx, k, id, ApiKeyStatus.Inactive)));
-        keys.MapPost("{id}:reinstate", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => SetStatusAsync(ctx, k, id, ApiKeyStatus.Active)));
+        keys.MapPost("{id}:revoke", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => RevokeAsync(ctx, k, id)));
+        keys.MapPost("{id}:reinstate", (HttpContext c, string id) => RunAsync(c, kind, (ctx, k) => ReinstateAsync(ctx, k, id)));
+
+        // Wrong methods and unknown paths answer in the same JSON shape as every other error, not with an empty body.
+        MethodNotAllowed(keys, "", "GET, POST");
+        MethodNotAllowed(keys, "{id}", "GET, PATCH, DELETE");
+        MethodNotAllowed(keys, "{id}:revoke", "POST");
+        MethodNotAllowed(keys, "{id}:reinstate", "POST");
+        keys.Map("{**rest}", (HttpContext c) => VezaErrorWriter.WriteAsync(c, VezaErrorKind.NotFound, "No such resource.", "UNKNOWN_ROUTE"));
+#pragma warning restore ASP0022
     }
+
+    // An endpoint without method metadata loses to the ones with methods for the same pattern, so it only sees the rest.
+    private static void MethodNotAllowed(RouteGroupBuilder keys, string pattern, string allow)
+        => keys.Map(pattern, (HttpContext c) =>
+        {
+            c.Response.Headers.Allow = allow;
+            return VezaErrorWriter.WriteAsync(c, VezaErrorKind.MethodNotAllowed, $"This resource accepts {allow} only.");
+        });
 
     private sealed record Call(HttpContext Http, ManagementCaller Caller, ApiKeyService Keys, IVezaUserDirectory Directory,
         IVezaAuditSink Audit, TimeProvider Time)
@@ -70,6 +90,12 @@ internal static class ApiKeyManagementEndpoints
         {
             // The client went away; nothing to answer.
         }
+        catch (Veza.Authentication.Secrets.SecretCheckBusyException) when (!http.Response.HasStarted)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "The server is busy hashing secrets. Try again shortly.",
+                "SECRET_CHECKS_SATURATED").ConfigureAwait(false);
+        }
         catch (Exception ex) when (!http.Response.HasStarted)
         {
             // A store failure: nothing was changed by this request beyond what the store reported, and no details leak.
@@ -88,13 +114,18 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        var pageSize = DefaultPageSize;
+        // As Veza documents: at most 100 per page; 0 or nothing means the default (100); more is read as 100.
+        var pageSize = MaxPageSize;
         var sizeText = request.Query["page_size"].ToString();
-        if (sizeText.Length > 0 && (!int.TryParse(sizeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
-            || pageSize is < 1 or > MaxPageSize))
+        if (sizeText.Length > 0)
         {
-            await BadRequest(call, $"page_size must be a whole number from 1 to {MaxPageSize}.", "INVALID_PAGE_SIZE").ConfigureAwait(false);
-            return;
+            if (!int.TryParse(sizeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var asked))
+            {
+                await BadRequest(call, $"page_size must be a whole number from 0 to {MaxPageSize}.", "INVALID_PAGE_SIZE").ConfigureAwait(false);
+                return;
+            }
+
+            pageSize = asked is 0 or > MaxPageSize ? MaxPageSize : asked;
         }
 
         if (!PageToken.TryRead(request.Query["page_token"], out var afterId))
@@ -103,25 +134,33 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        // Narrow the query to what the caller may see.
+        // Narrow the query to what the caller may see. Leaving the filter out is never an error: a caller is held to
+        // their own team (and, as a plain member, to their own personal keys). Asking for more than that is a 403.
         var caller = call.Caller;
         if (!caller.IsRootAdmin)
         {
-            if (kind == ApiKeyKind.Team || query.OwnerUserId != caller.UserId)
+            if (query.TeamId is not null && query.TeamId != caller.TeamId)
             {
-                if (!caller.IsTeamAdmin && kind == ApiKeyKind.Personal && query.OwnerUserId is null)
+                await Forbidden(call, "You may list only the keys of your own team.").ConfigureAwait(false);
+                return;
+            }
+
+            query = query with { TeamId = caller.TeamId };
+            if (!caller.IsTeamAdmin)
+            {
+                if (kind == ApiKeyKind.Team)
                 {
-                    query = query with { OwnerUserId = caller.UserId };
-                }
-                else if (!caller.IsTeamAdmin || (query.TeamId is not null && query.TeamId != caller.TeamId))
-                {
-                    await Forbidden(call, "You may list only the keys of your own team.").ConfigureAwait(false);
+                    await Forbidden(call, "Only an administrator of the team may list its team keys.").ConfigureAwait(false);
                     return;
                 }
-                else
+
+                if (query.OwnerUserId is not null && query.OwnerUserId != caller.UserId)
                 {
-                    query = query with { TeamId = caller.TeamId };
+                    await Forbidden(call, "You may list only your own personal keys.").ConfigureAwait(false);
+                    return;
                 }
+
+                query = query with { OwnerUserId = caller.UserId };
             }
         }
 
@@ -140,8 +179,9 @@ internal static class ApiKeyManagementEndpoints
             values.Add(ApiKeyResourceMapper.ToResource(key, teamName, null));
         }
 
-        var next = page.HasMore && page.Items.Count > 0 ? PageToken.Create(page.Items[^1].Id) : string.Empty;
-        await Ok(call, new ApiKeyListResponse(values, next), VezaJsonContext.Default.ApiKeyListResponse).ConfigureAwait(false);
+        var hasMore = page.HasMore && page.Items.Count > 0;
+        var next = hasMore ? PageToken.Create(page.Items[^1].Id) : string.Empty;
+        await Ok(call, new ApiKeyListResponse(values, next, hasMore), VezaJsonContext.Default.ApiKeyListResponse).ConfigureAwait(false);
     }
 
     private static async Task CreateAsync(Call call, ApiKeyKind kind)
@@ -154,7 +194,7 @@ internal static class ApiKeyManagementEndpoints
 
         if (!ApiKeyService.IsValidName(body.Name))
         {
-            await BadRequest(call, "name is required: 1 to 128 characters, no control characters or surrounding spaces.", "INVALID_NAME").ConfigureAwait(false);
+            await InvalidName(call).ConfigureAwait(false);
             return;
         }
 
@@ -177,6 +217,14 @@ internal static class ApiKeyManagementEndpoints
         }
         else
         {
+            // A credential acts in its own team: only a root-team administrator's reaches into other teams.
+            if (teamId != caller.TeamId && !caller.IsRootAdmin)
+            {
+                await Audited(call, "api_key.create", "permission_denied", null, teamId).ConfigureAwait(false);
+                await Forbidden(call, "This credential can create personal keys only in its own team.").ConfigureAwait(false);
+                return;
+            }
+
             var roles = await call.Directory.GetRolesAsync(caller.UserId!, teamId, call.Aborted).ConfigureAwait(false);
             if (roles.Count == 0)
             {
@@ -192,6 +240,15 @@ internal static class ApiKeyManagementEndpoints
         {
             await Audited(call, "api_key.create", "already_exists", null, teamId).ConfigureAwait(false);
             await Conflict(call).ConfigureAwait(false);
+            return;
+        }
+
+        if (created.Result == ApiKeyStoreResult.QuotaExceeded)
+        {
+            await Audited(call, "api_key.create", "quota_exceeded", null, teamId).ConfigureAwait(false);
+            await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.ResourceExhausted, kind == ApiKeyKind.Personal
+                ? "You already hold as many personal keys in this team as allowed. Delete one first."
+                : "The team already holds as many team keys as allowed. Delete one first.", "KEY_QUOTA_EXCEEDED").ConfigureAwait(false);
             return;
         }
 
@@ -227,7 +284,7 @@ internal static class ApiKeyManagementEndpoints
 
         if (!ApiKeyService.IsValidName(body.Name))
         {
-            await BadRequest(call, "name is required: 1 to 128 characters, no control characters or surrounding spaces.", "INVALID_NAME").ConfigureAwait(false);
+            await InvalidName(call).ConfigureAwait(false);
             return;
         }
 
@@ -242,7 +299,7 @@ internal static class ApiKeyManagementEndpoints
         switch (result)
         {
             case ApiKeyStoreResult.Success:
-                var renamed = await call.Keys.FindAsync(id, call.Aborted).ConfigureAwait(false) ?? key with { Name = body.Name! };
+                var renamed = await call.Keys.FindAsync(id, call.Aborted).ConfigureAwait(false) ?? key with { Name = body.Name!.Normalize() };
                 var resource = await ApiKeyResourceMapper.ToResourceAsync(renamed, call.Directory, null, call.Aborted).ConfigureAwait(false);
                 await Ok(call, new ApiKeyValueResponse(resource), VezaJsonContext.Default.ApiKeyValueResponse).ConfigureAwait(false);
                 return;
@@ -255,7 +312,7 @@ internal static class ApiKeyManagementEndpoints
         }
     }
 
-    private static async Task SetStatusAsync(Call call, ApiKeyKind kind, string id, ApiKeyStatus status)
+    private static async Task RevokeAsync(Call call, ApiKeyKind kind, string id)
     {
         var key = await FindManageableAsync(call, kind, id).ConfigureAwait(false);
         if (key is null)
@@ -263,9 +320,35 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        var result = await call.Keys.SetStatusAsync(id, status, call.Aborted).ConfigureAwait(false);
-        await Audited(call, status == ApiKeyStatus.Active ? "api_key.reinstate" : "api_key.revoke", Outcome(result), id, key.TeamId).ConfigureAwait(false);
+        var result = await call.Keys.RevokeAsync(id, call.Caller.Subject, call.Caller.AuthorityOver(key), call.Aborted).ConfigureAwait(false);
+        await Audited(call, "api_key.revoke", Outcome(result), id, key.TeamId).ConfigureAwait(false);
         await (result == ApiKeyStoreResult.Success ? Ok(call, new EmptyResponse(), VezaJsonContext.Default.EmptyResponse) : NotFound(call)).ConfigureAwait(false);
+    }
+
+    private static async Task ReinstateAsync(Call call, ApiKeyKind kind, string id)
+    {
+        var key = await FindManageableAsync(call, kind, id).ConfigureAwait(false);
+        if (key is null)
+        {
+            return;
+        }
+
+        var result = await call.Keys.ReinstateAsync(id, call.Caller.AuthorityOver(key), call.Aborted).ConfigureAwait(false);
+        await Audited(call, "api_key.reinstate", Outcome(result), id, key.TeamId).ConfigureAwait(false);
+        switch (result)
+        {
+            case ApiKeyStoreResult.Success:
+                await Ok(call, new EmptyResponse(), VezaJsonContext.Default.EmptyResponse).ConfigureAwait(false);
+                return;
+            case ApiKeyStoreResult.Outranked:
+                await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.PermissionDenied,
+                    "This key was revoked by someone with more authority over it; only they, or someone with at least as much, may reinstate it.",
+                    "REVOKED_BY_HIGHER_AUTHORITY").ConfigureAwait(false);
+                return;
+            default:
+                await NotFound(call).ConfigureAwait(false);
+                return;
+        }
     }
 
     private static async Task DeleteAsync(Call call, ApiKeyKind kind, string id)
@@ -278,7 +361,16 @@ internal static class ApiKeyManagementEndpoints
 
         var result = await call.Keys.DeleteAsync(id, call.Aborted).ConfigureAwait(false);
         await Audited(call, "api_key.delete", Outcome(result), id, key.TeamId).ConfigureAwait(false);
-        await (result == ApiKeyStoreResult.Success ? Ok(call, new EmptyResponse(), VezaJsonContext.Default.EmptyResponse) : NotFound(call)).ConfigureAwait(false);
+        if (result != ApiKeyStoreResult.Success)
+        {
+            await NotFound(call).ConfigureAwait(false);
+            return;
+        }
+
+        // As in Veza's example: the deleted key, in the value envelope, with status INACTIVE.
+        var resource = await ApiKeyResourceMapper.ToResourceAsync(key with { Status = ApiKeyStatus.Inactive }, call.Directory, null, call.Aborted)
+            .ConfigureAwait(false);
+        await Ok(call, new ApiKeyValueResponse(resource), VezaJsonContext.Default.ApiKeyValueResponse).ConfigureAwait(false);
     }
 
     // Keys the caller may not manage answer 404 like missing ones, so ids of other teams' keys cannot be probed.
@@ -297,7 +389,7 @@ internal static class ApiKeyManagementEndpoints
     private static async Task<T?> ReadBodyAsync<T>(Call call, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
         var request = call.Http.Request;
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        if (!request.HasJsonContentType())
         {
             await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.UnsupportedMediaType, "The body must be JSON (application/json).").ConfigureAwait(false);
             return null;
@@ -345,6 +437,7 @@ internal static class ApiKeyManagementEndpoints
         ApiKeyStoreResult.Success => "success",
         ApiKeyStoreResult.DuplicateName => "already_exists",
         ApiKeyStoreResult.NotFound => "not_found",
+        ApiKeyStoreResult.Outranked => "permission_denied",
         _ => "conflict",
     };
 
@@ -355,6 +448,9 @@ internal static class ApiKeyManagementEndpoints
             Outcome = outcome,
             Actor = call.Caller.Subject,
             ActorCredentialId = call.Caller.CredentialId,
+            Method = call.Http.Request.Method,
+            Path = call.Http.Request.Path.Value,
+            RequestId = call.Http.TraceIdentifier,
             TargetKind = "api_key",
             TargetId = keyId,
             TeamId = teamId,
@@ -372,6 +468,11 @@ internal static class ApiKeyManagementEndpoints
 
     private static Task BadRequest(Call call, string message, string reason)
         => VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.InvalidArgument, message, reason);
+
+    private static Task InvalidName(Call call)
+        => BadRequest(call,
+            "name is required: 1 to 128 characters, without control, format (zero-width, bidirectional) or line-separator characters or surrounding spaces.",
+            "INVALID_NAME");
 
     private static Task Forbidden(Call call, string message)
         => VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.PermissionDenied, message);

@@ -16,7 +16,7 @@ internal sealed record ApiKeyResource(
 
 internal sealed record ApiKeyValueResponse(ApiKeyResource Value);
 
-internal sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyResource> Values, string NextPageToken);
+internal sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyResource> Values, string NextPageToken, bool HasMore);
 
 internal sealed record EmptyResponse;
 

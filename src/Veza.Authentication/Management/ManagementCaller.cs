@@ -6,9 +6,12 @@ using Veza.Authentication.Stores;
 namespace Veza.Authentication.Management;
 
 /// <summary>
-/// Who is calling a management endpoint and what that lets them see: their own personal keys always; as an
-/// administrator of a team, that team's keys; as an administrator of the root team, everything.
-/// A team's service account (team key) manages nothing.
+/// Who is calling a management endpoint and what that lets them do. The authority of a request is its credential's
+/// team and the roles the caller holds there, never the caller's roles in other teams: a personal key scoped to a
+/// team where its owner is a viewer acts as a viewer of that team, even if the owner administers another team.
+/// With a credential of team T, a user manages their own personal keys of T; an administrator of T manages every key
+/// of T; an administrator of the root team (with a root-team credential) manages every team's keys. A team's
+/// service account (team key) manages nothing.
 /// </summary>
 internal sealed record ManagementCaller(string Subject, string? UserId, string TeamId, bool IsTeamAdmin, bool IsRootAdmin, string? CredentialId)
 {
@@ -32,8 +35,26 @@ internal sealed record ManagementCaller(string Subject, string? UserId, string T
     }
 
     /// <summary>Whether the caller may see and change this key.</summary>
-    public bool CanManage(ApiKeyRecord key)
-        => IsRootAdmin
-           || (IsTeamAdmin && key.TeamId == TeamId)
-           || (IsUser && key.Kind == ApiKeyKind.Personal && key.OwnerUserId == UserId);
+    public bool CanManage(ApiKeyRecord key) => AuthorityOver(key) != ApiKeyAuthority.None;
+
+    /// <summary>The most authority the caller's credential carries over this key.</summary>
+    public ApiKeyAuthority AuthorityOver(ApiKeyRecord key)
+    {
+        if (IsRootAdmin)
+        {
+            return ApiKeyAuthority.RootAdmin;
+        }
+
+        if (key.TeamId != TeamId)
+        {
+            return ApiKeyAuthority.None;
+        }
+
+        if (IsTeamAdmin)
+        {
+            return ApiKeyAuthority.TeamAdmin;
+        }
+
+        return IsUser && key.Kind == ApiKeyKind.Personal && key.OwnerUserId == UserId ? ApiKeyAuthority.Owner : ApiKeyAuthority.None;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -11,14 +10,17 @@ namespace Veza.Authentication.Secrets;
 
 /// <summary>
 /// Hashes secrets with Argon2id and stores them as PHC strings:
-/// <c>$argon2id$v=19$m=19456,t=2,p=1$&lt;salt&gt;$&lt;hash&gt;</c> (unpadded base64).
+/// <c>$argon2id$v=19$m=19456,t=2,p=1$&lt;salt&gt;$&lt;hash&gt;</c> (unpadded base64). Only that exact form is
+/// accepted back: version 19, the parameters <c>m</c>, <c>t</c>, <c>p</c> once each and in that order, written
+/// without leading zeros, and every value within the bounds documented on <see cref="Argon2idOptions"/>.
 /// </summary>
 public sealed class Argon2idSecretHasher : ISecretHasher
 {
-    private const int Argon2Version = 19;
-    private const int MaxMemorySizeKiB = 4 * 1024 * 1024;
-    private const int MaxIterations = 64;
-    private const int MaxParallelism = 64;
+    private const string Prefix = "$argon2id$v=19$";
+
+    // The longest string the bounds allow is well under this; anything longer is refused before it is split.
+    private const int MaxPhcLength = 256;
+
     private readonly IOptionsMonitor<VezaAuthenticationOptions> _options;
 
     /// <summary>Creates a hasher that reads its parameters from <see cref="VezaAuthenticationOptions.Argon2id"/>.</summary>
@@ -38,7 +40,7 @@ public sealed class Argon2idSecretHasher : ISecretHasher
         try
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"$argon2id$v={Argon2Version}$m={p.MemorySizeKiB},t={p.Iterations},p={p.Parallelism}${ToB64(salt)}${ToB64(hash)}");
+                $"{Prefix}m={p.MemorySizeKiB},t={p.Iterations},p={p.Parallelism}${ToB64(salt)}${ToB64(hash)}");
         }
         finally
         {
@@ -47,7 +49,14 @@ public sealed class Argon2idSecretHasher : ISecretHasher
     }
 
     /// <inheritdoc />
-    public SecretVerificationResult Verify(string storedHash, ReadOnlySpan<char> secret)
+    public ValueTask<SecretVerificationResult> VerifyAsync(string storedHash, string secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Verify(storedHash, secret));
+    }
+
+    private SecretVerificationResult Verify(string storedHash, ReadOnlySpan<char> secret)
     {
         if (!TryParse(storedHash, out var m, out var t, out var par, out var salt, out var expected))
         {
@@ -94,67 +103,101 @@ public sealed class Argon2idSecretHasher : ISecretHasher
         }
     }
 
-    // Parses "$argon2id$v=19$m=..,t=..,p=..$salt$hash". Anything else, or parameters outside sane bounds
-    // (a tampered row must not make the server allocate gigabytes), is rejected.
-    internal static bool TryParse(string phc, out int memoryKiB, out int iterations, out int parallelism, out byte[] salt, out byte[] hash)
+    /// <summary>
+    /// Parses a PHC string of the one accepted form. A tampered or foreign row must not make the server allocate
+    /// gigabytes or loop for minutes, so every parameter is bounded and anything unexpected is refused.
+    /// </summary>
+    internal static bool TryParse(string? phc, out int memoryKiB, out int iterations, out int parallelism, out byte[] salt, out byte[] hash)
     {
         memoryKiB = iterations = parallelism = 0;
         salt = hash = [];
-        if (string.IsNullOrEmpty(phc))
+        if (phc is null || phc.Length > MaxPhcLength || !phc.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return false;
         }
 
-        var parts = phc.Split('$');
-        if (parts.Length != 6 || parts[0].Length != 0 || parts[1] != "argon2id" || parts[2] != "v=19")
+        var rest = phc.AsSpan(Prefix.Length);
+        if (!TryReadParameter(ref rest, "m=", ',', out memoryKiB)
+            || !TryReadParameter(ref rest, "t=", ',', out iterations)
+            || !TryReadParameter(ref rest, "p=", '$', out parallelism))
         {
             return false;
         }
 
-        foreach (var pair in parts[3].Split(','))
+        if (parallelism is < 1 or > Argon2idOptions.MaxParallelism
+            || iterations is < 1 or > Argon2idOptions.MaxIterations
+            || memoryKiB < 8 * parallelism || memoryKiB > Argon2idOptions.MaxMemorySizeKiB)
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !int.TryParse(pair.AsSpan(eq + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            return false;
+        }
+
+        var separator = rest.IndexOf('$');
+        if (separator < 0)
+        {
+            return false;
+        }
+
+        return TryFromB64(rest[..separator], out salt)
+            && salt.Length is >= Argon2idOptions.MinSaltLength and <= Argon2idOptions.MaxSaltLength
+            && TryFromB64(rest[(separator + 1)..], out hash)
+            && hash.Length is >= Argon2idOptions.MinHashLength and <= Argon2idOptions.MaxHashLength;
+    }
+
+    // Reads "<name><digits><terminator>" from the front of the span: digits without a leading zero, at most 9 of them.
+    private static bool TryReadParameter(ref ReadOnlySpan<char> text, string name, char terminator, out int value)
+    {
+        value = 0;
+        if (!text.StartsWith(name, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        text = text[name.Length..];
+        var end = text.IndexOf(terminator);
+        if (end is < 1 or > 9 || (text[0] == '0' && end > 1))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < end; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
             {
                 return false;
             }
 
-            switch (pair[..eq])
-            {
-                case "m": memoryKiB = value; break;
-                case "t": iterations = value; break;
-                case "p": parallelism = value; break;
-                default: return false;
-            }
+            value = (value * 10) + (text[i] - '0');
         }
 
-        if (parallelism is < 1 or > MaxParallelism || iterations is < 1 or > MaxIterations
-            || memoryKiB < 8 * parallelism || memoryKiB > MaxMemorySizeKiB)
-        {
-            return false;
-        }
-
-        return TryFromB64(parts[4], out salt) && salt.Length >= 8 && TryFromB64(parts[5], out hash) && hash.Length >= 16;
+        text = text[(end + 1)..];
+        return true;
     }
 
     private static string ToB64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
 
-    private static bool TryFromB64(string value, out byte[] bytes)
+    private static bool TryFromB64(ReadOnlySpan<char> value, out byte[] bytes)
     {
         bytes = [];
-        var padded = (value.Length % 4) switch
-        {
-            0 => value,
-            2 => value + "==",
-            3 => value + "=",
-            _ => null,
-        };
-        if (padded is null || !Base64.IsValid(padded))
+        if (value.Length == 0 || value.Length % 4 == 1 || value.Length > 128)
         {
             return false;
         }
 
-        bytes = Convert.FromBase64String(padded);
-        return true;
+        Span<char> padded = stackalloc char[value.Length + 3];
+        value.CopyTo(padded);
+        var length = value.Length;
+        while (length % 4 != 0)
+        {
+            padded[length++] = '=';
+        }
+
+        var text = padded[..length];
+        if (!Base64.IsValid(text, out var decodedLength))
+        {
+            return false;
+        }
+
+        bytes = new byte[decodedLength];
+        return Convert.TryFromBase64Chars(text, bytes, out var written) && written == decodedLength;
     }
 }

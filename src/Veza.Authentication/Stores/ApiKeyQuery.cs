@@ -47,4 +47,11 @@ public enum ApiKeyStoreResult
 
     /// <summary>The stored value was no longer the expected one; nothing was written.</summary>
     Conflict = 3,
+
+    /// <summary>The key was revoked with more authority than the caller has; nothing was written.</summary>
+    Outranked = 4,
+
+    /// <summary>The scope already holds as many keys as its quota allows; nothing was written. Returned by
+    /// <c>ApiKeyService</c>, which enforces the quotas; a store never returns it.</summary>
+    QuotaExceeded = 5,
 }

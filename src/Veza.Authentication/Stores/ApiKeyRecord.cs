@@ -20,6 +20,28 @@ public enum ApiKeyStatus
     Inactive = 1,
 }
 
+/// <summary>
+/// How much authority someone has over a key, from least to most. A revoked key remembers the authority that revoked
+/// it, and only someone with at least that much may reinstate it: an owner cannot undo an administrator's revoke.
+/// </summary>
+public enum ApiKeyAuthority
+{
+    /// <summary>No authority (a key that is not revoked).</summary>
+    None = 0,
+
+    /// <summary>The owner of a personal key, with a credential of the key's team.</summary>
+    Owner = 1,
+
+    /// <summary>An administrator of the key's team.</summary>
+    TeamAdmin = 2,
+
+    /// <summary>An administrator of the root team.</summary>
+    RootAdmin = 3,
+
+    /// <summary>The host itself, calling <c>ApiKeyService</c> directly.</summary>
+    Host = 4,
+}
+
 /// <summary>A stored API key. It never holds the secret, only its hash.</summary>
 public sealed record ApiKeyRecord
 {
@@ -46,6 +68,12 @@ public sealed record ApiKeyRecord
 
     /// <summary>Active or inactive.</summary>
     public ApiKeyStatus Status { get; init; }
+
+    /// <summary>Who revoked the key (a subject such as <c>user:42</c>, or <c>system</c>); <see langword="null"/> while active.</summary>
+    public string? RevokedBy { get; init; }
+
+    /// <summary>The authority that revoked the key; <see cref="ApiKeyAuthority.None"/> while active.</summary>
+    public ApiKeyAuthority RevokedAuthority { get; init; }
 
     /// <summary>When the key was created (UTC).</summary>
     public DateTimeOffset CreatedAt { get; init; }

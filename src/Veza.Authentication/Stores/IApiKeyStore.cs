@@ -27,12 +27,26 @@ public interface IApiKeyStore
     /// <returns>Success, NotFound or DuplicateName.</returns>
     ValueTask<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken);
 
-    /// <summary>Sets a key's status (revoke or reinstate).</summary>
+    /// <summary>
+    /// Revokes a key (<see cref="ApiKeyStatus.Inactive"/>) and records who did it. Revoking a revoked key keeps the
+    /// higher of the recorded and the new authority (with its actor), so a revoke is never weakened.
+    /// </summary>
     /// <param name="id">The key id.</param>
-    /// <param name="status">The new status.</param>
+    /// <param name="revokedBy">Who revokes it (a subject, or <c>system</c>).</param>
+    /// <param name="authority">The authority they revoke it with.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Success or NotFound.</returns>
-    ValueTask<ApiKeyStoreResult> SetStatusAsync(string id, ApiKeyStatus status, CancellationToken cancellationToken);
+    ValueTask<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reinstates a key (<see cref="ApiKeyStatus.Active"/>), atomically: only if it is active already, or was revoked
+    /// with at most <paramref name="authority"/>. Clears the recorded revocation.
+    /// </summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="authority">The authority of whoever reinstates it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound, or Outranked when the key was revoked with more authority (nothing is written).</returns>
+    ValueTask<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken);
 
     /// <summary>Replaces a key's secret hash, only if it still equals <paramref name="expectedHash"/>.</summary>
     /// <param name="id">The key id.</param>

@@ -3,26 +3,85 @@ using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.Tests.Infrastructure;
 
-/// <summary>Wraps the real hasher and counts verifications; can slow them down to widen races.</summary>
+/// <summary>
+/// Wraps the real hasher and counts verifications, and how many ran at once. A verification can be held at a gate
+/// (<see cref="Hold"/>) or slowed by an awaited delay, without blocking a thread, so concurrency is never capped by the
+/// thread pool.
+/// </summary>
 internal sealed class CountingHasher(ISecretHasher inner) : ISecretHasher
 {
+    private readonly object _lock = new();
     private int _verifications;
+    private int _running;
+    private int _maxRunning;
+    private TaskCompletionSource _gate = Open();
 
     public int Verifications => Volatile.Read(ref _verifications);
 
+    public int MaxConcurrent => Volatile.Read(ref _maxRunning);
+
     public TimeSpan Delay { get; set; }
+
+    /// <summary>Completes when a verification has started (and is held, if <see cref="Hold"/> was called).</summary>
+    public TaskCompletionSource Started { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Hash(ReadOnlySpan<char> secret) => inner.Hash(secret);
 
-    public SecretVerificationResult Verify(string storedHash, ReadOnlySpan<char> secret)
+    /// <summary>Holds every verification that starts from now on until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        lock (_lock)
+        {
+            _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _gate.TrySetResult();
+        }
+    }
+
+    public async ValueTask<SecretVerificationResult> VerifyAsync(string storedHash, string secret, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _verifications);
-        if (Delay > TimeSpan.Zero)
+        var running = Interlocked.Increment(ref _running);
+        int max;
+        while (running > (max = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, running, max) != max)
         {
-            Thread.Sleep(Delay);
         }
 
-        return inner.Verify(storedHash, secret);
+        try
+        {
+            Task gate;
+            lock (_lock)
+            {
+                gate = _gate.Task;
+                Started.TrySetResult();
+            }
+
+            await gate;
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay, CancellationToken.None);
+            }
+
+            return await inner.VerifyAsync(storedHash, secret, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource();
+        open.SetResult();
+        return open;
     }
 }
 
@@ -30,6 +89,7 @@ internal sealed class CountingHasher(ISecretHasher inner) : ISecretHasher
 internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
 {
     private int _lastAccessWrites;
+    private int _hangingLastAccessWrites;
 
     public bool FailReads { get; set; }
 
@@ -37,7 +97,18 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
 
     public bool FailWrites { get; set; }
 
+    /// <summary>Writes are applied, then the call throws anyway (a commit whose answer timed out).</summary>
+    public bool FailAfterWrites { get; set; }
+
+    /// <summary>Hash upgrades wait until cancelled, then throw.</summary>
+    public bool HangHashUpgrades { get; set; }
+
+    /// <summary>Last-access writes wait until cancelled, then throw (a slow store at shutdown).</summary>
+    public bool HangLastAccessWrites { get; set; }
+
     public int LastAccessWrites => Volatile.Read(ref _lastAccessWrites);
+
+    public int HangingLastAccessWrites => Volatile.Read(ref _hangingLastAccessWrites);
 
     public List<IReadOnlyDictionary<string, DateTimeOffset>> LastAccessBatches { get; } = [];
 
@@ -60,16 +131,37 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
         => FailWrites ? throw new InvalidOperationException("database is down (test)") : inner.CreateAsync(key, cancellationToken);
 
     public ValueTask<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
-        => FailWrites ? throw new InvalidOperationException("database is down (test)") : inner.RenameAsync(id, name, cancellationToken);
+        => WriteAsync(() => inner.RenameAsync(id, name, cancellationToken));
 
-    public ValueTask<ApiKeyStoreResult> SetStatusAsync(string id, ApiKeyStatus status, CancellationToken cancellationToken)
-        => FailWrites ? throw new InvalidOperationException("database is down (test)") : inner.SetStatusAsync(id, status, cancellationToken);
+    public ValueTask<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken)
+        => WriteAsync(() => inner.RevokeAsync(id, revokedBy, authority, cancellationToken));
 
-    public ValueTask<ApiKeyStoreResult> ReplaceSecretHashAsync(string id, string expectedHash, string newHash, CancellationToken cancellationToken)
-        => inner.ReplaceSecretHashAsync(id, expectedHash, newHash, cancellationToken);
+    public ValueTask<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken)
+        => WriteAsync(() => inner.ReinstateAsync(id, authority, cancellationToken));
+
+    private async ValueTask<ApiKeyStoreResult> WriteAsync(Func<ValueTask<ApiKeyStoreResult>> write)
+    {
+        if (FailWrites)
+        {
+            throw new InvalidOperationException("database is down (test)");
+        }
+
+        var result = await write();
+        return FailAfterWrites ? throw new TimeoutException("the commit's answer timed out (test)") : result;
+    }
+
+    public async ValueTask<ApiKeyStoreResult> ReplaceSecretHashAsync(string id, string expectedHash, string newHash, CancellationToken cancellationToken)
+    {
+        if (HangHashUpgrades)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return await inner.ReplaceSecretHashAsync(id, expectedHash, newHash, cancellationToken);
+    }
 
     public ValueTask<ApiKeyStoreResult> DeleteAsync(string id, CancellationToken cancellationToken)
-        => FailWrites ? throw new InvalidOperationException("database is down (test)") : inner.DeleteAsync(id, cancellationToken);
+        => WriteAsync(() => inner.DeleteAsync(id, cancellationToken));
 
     public ValueTask<IReadOnlyList<string>> DeletePersonalKeysAsync(string ownerUserId, string? teamId, CancellationToken cancellationToken)
         => inner.DeletePersonalKeysAsync(ownerUserId, teamId, cancellationToken);
@@ -77,11 +169,17 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
     public ValueTask<ApiKeyPage> ListAsync(ApiKeyQuery query, CancellationToken cancellationToken)
         => FailReads ? throw new InvalidOperationException("database is down (test)") : inner.ListAsync(query, cancellationToken);
 
-    public ValueTask RecordLastAccessAsync(IReadOnlyDictionary<string, DateTimeOffset> lastAccess, CancellationToken cancellationToken)
+    public async ValueTask RecordLastAccessAsync(IReadOnlyDictionary<string, DateTimeOffset> lastAccess, CancellationToken cancellationToken)
     {
         if (FailWrites)
         {
             throw new InvalidOperationException("database is down (test)");
+        }
+
+        if (HangLastAccessWrites)
+        {
+            Interlocked.Increment(ref _hangingLastAccessWrites);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
         Interlocked.Increment(ref _lastAccessWrites);
@@ -90,6 +188,6 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
             LastAccessBatches.Add(new Dictionary<string, DateTimeOffset>(lastAccess));
         }
 
-        return inner.RecordLastAccessAsync(lastAccess, cancellationToken);
+        await inner.RecordLastAccessAsync(lastAccess, cancellationToken);
     }
 }

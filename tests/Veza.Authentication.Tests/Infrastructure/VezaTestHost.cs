@@ -37,6 +37,8 @@ internal sealed class VezaTestHost : IAsyncDisposable
     public const string ViewerA = "viewer-a";
     public const string AdminB = "admin-b";
 
+    public const string ClientIpHeader = "X-Test-Client-Ip";
+
     private readonly WebApplication _app;
 
     private VezaTestHost(WebApplication app, HttpClient client)
@@ -71,7 +73,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
         }
 
         var logs = new LogCollector();
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace).AddFilter<LogCollector>(null, LogLevel.Trace);
         builder.Services.AddSingleton(logs);
         builder.Services.AddVezaAuthentication(o =>
             {
@@ -90,6 +92,19 @@ internal sealed class VezaTestHost : IAsyncDisposable
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // Lets a test speak from a chosen client address (TestServer has none): "X-Test-Client-Ip: 203.0.113.7".
+        app.Use((context, next) =>
+        {
+            if (context.Request.Headers.TryGetValue(ClientIpHeader, out var ip) && IPAddress.TryParse(ip.ToString(), out var address))
+            {
+                context.Connection.RemoteIpAddress = address;
+            }
+
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGet("/anonymous", () => "hello");
         // Which connection carried the request, and which string instance holds its Authorization header: lets
         // tests check that they exercise one keep-alive connection on which Kestrel reuses the header's string.
@@ -101,6 +116,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
         app.MapGet("/api/me", (HttpContext c) => new
         {
             subject = c.User.FindFirst(VezaClaimTypes.Subject)?.Value,
+            name = c.User.Identity?.Name,
             principal_type = c.User.FindFirst(VezaClaimTypes.PrincipalType)?.Value,
             team_id = c.User.FindFirst(VezaClaimTypes.TeamId)?.Value,
             roles = c.User.FindAll(VezaClaimTypes.Role).Select(x => x.Value).ToArray(),
@@ -156,9 +172,20 @@ internal sealed class VezaTestHost : IAsyncDisposable
         return (created.Key!.Id, created.AccessKey!);
     }
 
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body = null)
+    /// <summary>Revokes a key as the host (the highest authority).</summary>
+    public Task<ApiKeyStoreResult> RevokeAsync(string id) => Keys.RevokeAsync(id, "system", ApiKeyAuthority.Host, CancellationToken.None);
+
+    /// <summary>Reinstates a key as the host.</summary>
+    public Task<ApiKeyStoreResult> ReinstateAsync(string id) => Keys.ReinstateAsync(id, ApiKeyAuthority.Host, CancellationToken.None);
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body = null, string? clientIp = null)
     {
         var request = new HttpRequestMessage(method, path);
+        if (clientIp is not null)
+        {
+            request.Headers.Add(ClientIpHeader, clientIp);
+        }
+
         if (key is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -176,7 +203,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
         return Client.SendAsync(request);
     }
 
-    public Task<HttpResponseMessage> GetAsync(string path, string? key) => SendAsync(HttpMethod.Get, path, key);
+    public Task<HttpResponseMessage> GetAsync(string path, string? key, string? clientIp = null) => SendAsync(HttpMethod.Get, path, key, null, clientIp);
 
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
     {

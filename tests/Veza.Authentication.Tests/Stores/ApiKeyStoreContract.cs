@@ -99,13 +99,42 @@ public abstract class ApiKeyStoreContract
     }
 
     [Test]
-    public async Task Status_changes_and_unknown_ids_are_not_found()
+    public async Task Revoke_records_who_did_it_and_unknown_ids_are_not_found()
     {
         await AddAsync(Key(Id(1)));
 
-        Assert.That(await Store.SetStatusAsync(Id(1), ApiKeyStatus.Inactive, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.Success));
+        Assert.That(await Store.RevokeAsync(Id(1), "user:a", ApiKeyAuthority.TeamAdmin, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.Success));
+        var revoked = (await Store.FindByIdAsync(Id(1), CancellationToken.None))!;
+        Assert.That((revoked.Status, revoked.RevokedBy, revoked.RevokedAuthority),
+            Is.EqualTo((ApiKeyStatus.Inactive, "user:a", ApiKeyAuthority.TeamAdmin)));
+        Assert.That(await Store.RevokeAsync(Id(9), "user:a", ApiKeyAuthority.Owner, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.NotFound));
+        Assert.That(await Store.ReinstateAsync(Id(9), ApiKeyAuthority.Host, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.NotFound));
+    }
+
+    [Test]
+    public async Task A_second_revoke_never_lowers_the_recorded_authority()
+    {
+        await AddAsync(Key(Id(1)));
+        await Store.RevokeAsync(Id(1), "user:admin", ApiKeyAuthority.RootAdmin, CancellationToken.None);
+
+        Assert.That(await Store.RevokeAsync(Id(1), "user:owner", ApiKeyAuthority.Owner, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.Success));
+
+        var key = (await Store.FindByIdAsync(Id(1), CancellationToken.None))!;
+        Assert.That((key.RevokedBy, key.RevokedAuthority), Is.EqualTo(("user:admin", ApiKeyAuthority.RootAdmin)));
+    }
+
+    [Test]
+    public async Task Reinstating_needs_at_least_the_authority_that_revoked()
+    {
+        await AddAsync(Key(Id(1)));
+        await Store.RevokeAsync(Id(1), "user:admin", ApiKeyAuthority.TeamAdmin, CancellationToken.None);
+
+        Assert.That(await Store.ReinstateAsync(Id(1), ApiKeyAuthority.Owner, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.Outranked));
         Assert.That((await Store.FindByIdAsync(Id(1), CancellationToken.None))!.Status, Is.EqualTo(ApiKeyStatus.Inactive));
-        Assert.That(await Store.SetStatusAsync(Id(9), ApiKeyStatus.Active, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.NotFound));
+
+        Assert.That(await Store.ReinstateAsync(Id(1), ApiKeyAuthority.TeamAdmin, CancellationToken.None), Is.EqualTo(ApiKeyStoreResult.Success));
+        var key = (await Store.FindByIdAsync(Id(1), CancellationToken.None))!;
+        Assert.That((key.Status, key.RevokedBy, key.RevokedAuthority), Is.EqualTo((ApiKeyStatus.Active, (string?)null, ApiKeyAuthority.None)));
     }
 
     [Test]
@@ -156,7 +185,7 @@ public abstract class ApiKeyStoreContract
         await AddAsync(Key(Id(1), "b", "t1", "u2"));
         await AddAsync(Key(Id(2), "c", "t2", "u1"));
         await AddAsync(Key(Id(4), "d", "t1"));
-        await Store.SetStatusAsync(Id(1), ApiKeyStatus.Inactive, CancellationToken.None);
+        await Store.RevokeAsync(Id(1), "system", ApiKeyAuthority.Host, CancellationToken.None);
 
         async Task<string[]> Ids(ApiKeyQuery q) => (await Store.ListAsync(q, CancellationToken.None)).Items.Select(k => k.Id).ToArray();
 

@@ -66,8 +66,19 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
     }
 
     /// <inheritdoc />
-    public ValueTask<ApiKeyStoreResult> SetStatusAsync(string id, ApiKeyStatus status, CancellationToken cancellationToken)
-        => Update(id, key => key with { Status = status }, cancellationToken);
+    public ValueTask<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revokedBy);
+        return Update(id, key => key.Status == ApiKeyStatus.Inactive && key.RevokedAuthority >= authority
+            ? key
+            : key with { Status = ApiKeyStatus.Inactive, RevokedBy = revokedBy, RevokedAuthority = authority }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken)
+        => Update(id, key => key.Status == ApiKeyStatus.Active || key.RevokedAuthority <= authority
+            ? key with { Status = ApiKeyStatus.Active, RevokedBy = null, RevokedAuthority = ApiKeyAuthority.None }
+            : null, cancellationToken, ApiKeyStoreResult.Outranked);
 
     /// <inheritdoc />
     public ValueTask<ApiKeyStoreResult> ReplaceSecretHashAsync(string id, string expectedHash, string newHash, CancellationToken cancellationToken)
@@ -154,7 +165,8 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask<ApiKeyStoreResult> Update(string id, Func<ApiKeyRecord, ApiKeyRecord?> change, CancellationToken cancellationToken)
+    private ValueTask<ApiKeyStoreResult> Update(string id, Func<ApiKeyRecord, ApiKeyRecord?> change, CancellationToken cancellationToken,
+        ApiKeyStoreResult refused = ApiKeyStoreResult.Conflict)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
@@ -168,7 +180,7 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
             var changed = change(key);
             if (changed is null)
             {
-                return ValueTask.FromResult(ApiKeyStoreResult.Conflict);
+                return ValueTask.FromResult(refused);
             }
 
             _keys[id] = changed;
