@@ -167,12 +167,14 @@ public sealed class ManagementFidelityTests
         await ErrorAssertions.AssertErrorAsync(response, HttpStatusCode.BadRequest, 3, "INVALID_NAME");
     }
 
-    [TestCase("lone\ud800surrogate")]
-    [TestCase("\udc00")]
-    [TestCase("tab\tinside")]
-    [TestCase(" padded")]
-    public void Names_that_are_not_well_formed_text_are_not_valid(string name)
-        => Assert.That(Veza.Authentication.ApiKeys.ApiKeyService.IsValidName(name), Is.False);
+    [Test]
+    public void Names_that_are_not_well_formed_text_are_not_valid()
+    {
+        // Built in code: attribute arguments cannot carry a lone surrogate.
+        string[] names = [new(['l', 'o', 'n', 'e', '\ud800', 'x']), new(['\udc00']), "tab\tinside", " padded"];
+
+        Assert.That(names.Select(Veza.Authentication.ApiKeys.ApiKeyService.IsValidName), Is.All.False);
+    }
 
     [Test]
     public async Task Names_are_normalized_before_the_uniqueness_check()
