@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Server CPU time per request for GET /ping (anonymous) and GET /api/ping (the same handler behind the seeded
+# personal key), with the sample server pinned to core 0 and wrk on core 1, measured by the shared tool
+# ../shared/tools/auth-overhead.sh (alternated rounds, median ratio anonymous/authenticated; 1.0 = free).
+#
+#   tests/load/auth-overhead.sh [ROUNDS] [SECONDS]
+#
+# Logging is at Warning, as in production; the call audit event goes to the default sink (dropped at Debug).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOL="$ROOT/../shared/tools/auth-overhead.sh"
+PUBLISH="$ROOT/artifacts/load/publish"
+PORT="${PORT:-5092}"
+KEY="veza_losOssXbrfFxgOSJ_E2HoUvDTunaXxVH5mtuq20a25Zj8gDrMKinvfi0LIWS1LcKNS"   # root-admin's seeded key
+[ -x "$TOOL" ] || [ -r "$TOOL" ] || { echo "error: $TOOL not found (it lives in shared/, beside the checkout)" >&2; exit 1; }
+
+dotnet publish "$ROOT/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
+# The content root is the publish folder, where appsettings.Development.json (the seed) lives.
+cd "$PUBLISH"
+env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
+  'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' \
+  'Logging__LogLevel__Veza.Authentication=Warning' \
+  taskset -c 0 dotnet "$PUBLISH/Veza.Authentication.Samples.Server.dll" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+# Measure only what is meant: the key must authenticate (200), or every "authenticated" request would be a 401.
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/api/ping")" = 200 ] \
+  || { echo "error: the seeded key does not authenticate on the sample" >&2; exit 1; }
+# Let tiered compilation settle before the measured rounds.
+taskset -c 1 wrk -t1 -c32 -d10s "http://127.0.0.1:$PORT/ping" >/dev/null
+taskset -c 1 wrk -t1 -c32 -d10s -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/api/ping" >/dev/null
+bash "$TOOL" "$server" "http://127.0.0.1:$PORT/ping" "http://127.0.0.1:$PORT/api/ping" "Authorization: Bearer $KEY" "${1:-7}" "${2:-5}"
