@@ -259,8 +259,7 @@ public sealed class CachingAndThrottlingTests
         _host = await VezaTestHost.StartAsync(
             services =>
             {
-                services.Replace(ServiceDescriptor.Singleton<ISecretHasher>(sp =>
-                    new CountingHasher(new Argon2idSecretHasher(sp.GetRequiredService<IOptionsMonitor<VezaAuthenticationOptions>>()))));
+                CountingHasher.Register(services);
                 if (time is not null)
                 {
                     services.Replace(ServiceDescriptor.Singleton(time));

@@ -27,8 +27,7 @@ public sealed class RevocationRaceTests
     {
         _host = await VezaTestHost.StartAsync(services =>
         {
-            services.Replace(ServiceDescriptor.Singleton<ISecretHasher>(sp =>
-                new CountingHasher(new Argon2idSecretHasher(sp.GetRequiredService<IOptionsMonitor<VezaAuthenticationOptions>>()))));
+            CountingHasher.Register(services);
             services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore())));
         });
         _hasher = (CountingHasher)_host.Services.GetRequiredService<ISecretHasher>();

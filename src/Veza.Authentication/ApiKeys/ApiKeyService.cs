@@ -165,8 +165,7 @@ public sealed class ApiKeyService
         }
 
         ApiKeyFormat.TryParse(accessKey, _prefix, out var keyId, out var secret);
-        var hash = await _gate.RunAsync((Hasher: _hasher, Secret: secret.ToString()),
-            static s => ValueTask.FromResult(s.Hasher.Hash(s.Secret)), cancellationToken).ConfigureAwait(false);
+        var hash = await _gate.HashAsync(_hasher, secret.ToString(), cancellationToken).ConfigureAwait(false);
         var now = TruncateToMilliseconds(_time.GetUtcNow());
         var key = new ApiKeyRecord
         {

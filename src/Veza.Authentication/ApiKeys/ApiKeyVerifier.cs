@@ -231,8 +231,7 @@ internal sealed class ApiKeyVerifier
         {
             try
             {
-                var hash = await _gate.RunAsync((Hasher: _hasher, Secret: secret),
-                    static s => ValueTask.FromResult(s.Hasher.Hash(s.Secret)), CancellationToken.None).ConfigureAwait(false);
+                var hash = await _gate.HashAsync(_hasher, secret, CancellationToken.None).ConfigureAwait(false);
                 using var timeout = new CancellationTokenSource(_storeTimeout);
                 var result = await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, hash, timeout.Token).ConfigureAwait(false);
                 if (result == ApiKeyStoreResult.Success)

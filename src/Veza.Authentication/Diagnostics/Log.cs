@@ -41,9 +41,6 @@ internal static partial class Log
     public static partial void ApiCall(ILogger logger, string? method, string? path, int? statusCode, string actor, string? credentialKind,
         string? credentialId, string? clientIp);
 
-    [LoggerMessage(2005, LogLevel.Warning, "Audit: {Action} on {TargetKind} {TargetId} by {Actor} turned on a discouraged setting.")]
-    public static partial void DiscouragedSetting(ILogger logger, string action, string targetKind, string? targetId, string actor);
-
     [LoggerMessage(3001, LogLevel.Warning, "Could not write {Count} last-use times to the API key store; they will be tried again.")]
     public static partial void LastAccessFlushFailed(ILogger logger, Exception exception, int count);
 }

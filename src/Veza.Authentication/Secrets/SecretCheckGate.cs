@@ -38,6 +38,10 @@ internal sealed class SecretCheckGate : IDisposable
         }
     }
 
+    /// <summary>Hashes a new secret in one of the slots.</summary>
+    public ValueTask<string> HashAsync(ISecretHasher hasher, string secret, CancellationToken cancellationToken)
+        => RunAsync((Hasher: hasher, Secret: secret), static s => ValueTask.FromResult(s.Hasher.Hash(s.Secret)), cancellationToken);
+
     public void Dispose() => _slots.Dispose();
 }
 

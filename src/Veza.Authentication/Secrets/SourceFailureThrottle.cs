@@ -29,12 +29,9 @@ internal sealed class SourceFailureThrottle
         _time = time;
         var o = options.Value.SecretChecks;
         _limit = o.FailureLimitPerSource;
-        WindowLength = o.FailureWindow;
         _windowTimestampTicks = (long)(o.FailureWindow.TotalSeconds * time.TimestampFrequency);
         _lastSweep = time.GetTimestamp();
     }
-
-    public TimeSpan WindowLength { get; }
 
     /// <summary>The partition for a client address: IPv4 as is, IPv6 by its /64 prefix, one shared partition when unknown.</summary>
     public static string SourceOf(IPAddress? address)

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 
@@ -76,6 +80,11 @@ internal sealed class CountingHasher(ISecretHasher inner) : ISecretHasher
             Interlocked.Decrement(ref _running);
         }
     }
+
+    /// <summary>Replaces the host's hasher with a counting one around the real Argon2id hasher.</summary>
+    public static void Register(IServiceCollection services)
+        => services.Replace(ServiceDescriptor.Singleton<ISecretHasher>(sp =>
+            new CountingHasher(new Argon2idSecretHasher(sp.GetRequiredService<IOptionsMonitor<VezaAuthenticationOptions>>()))));
 
     private static TaskCompletionSource Open()
     {
