@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using Microsoft.AspNetCore.Authentication;
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 
 namespace Veza.Authentication.Benchmarks;
@@ -11,7 +12,7 @@ namespace Veza.Authentication.Benchmarks;
 /// Cost and allocations of authenticating one request with an API key, through the real pipeline: a request scope,
 /// a <see cref="DefaultHttpContext"/> with <c>Authorization: Bearer &lt;key&gt;</c>, and
 /// <c>HttpContext.AuthenticateAsync("Veza")</c>, which is what <c>UseAuthentication</c> does per request
-/// (IAuthenticationService, the "Veza" policy scheme, then the API key handler).
+/// (IAuthenticationService, then the "Veza" handler routing to the API key authenticator).
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -85,8 +86,8 @@ public class ApiKeyHandlerBenchmarks
         Expect(await AuthenticateAsync(null), r => r.None, "no result");
         Expect(await AuthenticateAsync(_cachedHeader), r => r.Succeeded, "success");
         Expect(await AuthenticateAsync(_firstTimeHeader), r => r.Succeeded, "success");
-        Expect(await AuthenticateAsync(_malformedHeader), r => r.Failure is ApiKeyRejectedException { Reason: "malformed key or bad checksum" }, "malformed");
-        Expect(await AuthenticateAsync(_unknownHeader), r => r.Failure is ApiKeyRejectedException { Reason: "unknown key id" }, "unknown key id");
+        Expect(await AuthenticateAsync(_malformedHeader), r => r.Failure is CredentialRejectedException { Reason: "malformed key or bad checksum" }, "malformed");
+        Expect(await AuthenticateAsync(_unknownHeader), r => r.Failure is CredentialRejectedException { Reason: "unknown key id" }, "unknown key id");
         Expect(await AuthenticateAsync(_cachedHeader), r => r.Succeeded, "success");
         _argon2ChecksAtStart = Interlocked.Read(ref _argon2Checks);
         _firstTimeCalls = 0;
@@ -102,7 +103,7 @@ public class ApiKeyHandlerBenchmarks
             throw new InvalidOperationException($"Expected {_firstTimeCalls} Argon2id checks, saw {checks}.");
         }
 
-        Expect(await AuthenticateAsync(_unknownHeader), r => r.Failure is ApiKeyRejectedException { Reason: "unknown key id" },
+        Expect(await AuthenticateAsync(_unknownHeader), r => r.Failure is CredentialRejectedException { Reason: "unknown key id" },
             "unknown key id (not throttled) after the run");
         _listener.Dispose();
         await _host.DisposeAsync();

@@ -61,7 +61,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
     }
 
     /// <summary>What <c>UseAuthentication</c> does per request: a request scope, an HttpContext with the header,
-    /// and <c>AuthenticateAsync("Veza")</c> through IAuthenticationService and the policy scheme.</summary>
+    /// and <c>AuthenticateAsync("Veza")</c> through IAuthenticationService and the Veza handler.</summary>
     public async Task<AuthenticateResult> AuthenticateAsync(string? authorization, string scheme = Scheme)
     {
         await using var scope = _scopes.CreateAsyncScope();

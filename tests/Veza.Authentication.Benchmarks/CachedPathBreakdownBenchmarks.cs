@@ -20,14 +20,12 @@ namespace Veza.Authentication.Benchmarks;
 [SimpleJob(RuntimeMoniker.Net10_0, launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class CachedPathBreakdownBenchmarks
 {
-    private static readonly string[] Roles = ["admin"];
-    private static readonly string[] AdminPermissions = ["graph:read", "integrations:push", "users:read", "reviews:manage"];
-
-    private BenchmarkHost _host = null!;
+        private BenchmarkHost _host = null!;
     private ApiKeyVerifier _verifier = null!;
     private Veza.Authentication.Diagnostics.IVezaAuditSink _audit = null!;
     private IVezaUserDirectory _directory = null!;
-    private VezaPrincipalFactory _principals = null!;
+    private VezaPrincipalResolver _principals = null!;
+    private VezaPrincipalDescriptor _caller;
     private string _header = null!;
     private string _accessKey = null!;
     private string _keyId = null!;
@@ -41,8 +39,17 @@ public class CachedPathBreakdownBenchmarks
         _verifier = _host.Services.GetRequiredService<ApiKeyVerifier>();
         _audit = _host.Services.GetRequiredService<Veza.Authentication.Diagnostics.IVezaAuditSink>();
         _directory = _host.Services.GetRequiredService<IVezaUserDirectory>();
-        _principals = _host.Services.GetRequiredService<VezaPrincipalFactory>();
+        _principals = _host.Services.GetRequiredService<VezaPrincipalResolver>();
         (_keyId, _accessKey) = await _host.CreateKeyAsync("cached");
+        _caller = new VezaPrincipalDescriptor
+        {
+            Subject = VezaPrincipalResolver.UserSubject("u"),
+            PrincipalType = VezaPrincipalTypes.User,
+            Method = VezaAuthenticationMethods.PersonalApiKey,
+            CredentialId = _keyId,
+            TeamId = "t",
+            UserId = "u",
+        };
         _header = "Bearer " + _accessKey;
         ApiKeyFormat.TryParse(_accessKey, ApiKeyFormat.DefaultPrefix, out _, out _secret);
         _presented = _verifier.Read(_header, _accessKey) ?? throw new InvalidOperationException("The key does not parse.");
@@ -61,11 +68,7 @@ public class CachedPathBreakdownBenchmarks
     [Benchmark(Description = "Whole cached request (AuthenticateAsync)")]
     public Task<AuthenticateResult> WholeRequest() => _host.AuthenticateAsync(_header);
 
-    /// <summary>The same request straight to the API key scheme, skipping the "Veza" policy scheme's forwarding.</summary>
-    [Benchmark(Description = "Whole cached request, API key scheme directly")]
-    public Task<AuthenticateResult> WholeRequestDirectScheme() => _host.AuthenticateAsync(_header, VezaAuthenticationDefaults.ApiKeyScheme);
-
-    /// <summary>The request without a key: scope, HttpContext, IAuthenticationService, policy scheme, handler.</summary>
+    /// <summary>The request without a key: scope, HttpContext, IAuthenticationService, handler.</summary>
     [Benchmark(Description = "Same request without a key")]
     public Task<AuthenticateResult> NoKey() => _host.AuthenticateAsync(null);
 
@@ -135,37 +138,9 @@ public class CachedPathBreakdownBenchmarks
         return (user is null ? 0 : 1) + roles.Count;
     }
 
-    /// <summary>The principal: 12 claims (6 fixed, user id, 1 role, 4 permissions), identity, principal.</summary>
-    [Benchmark(Description = "VezaPrincipalFactory.Create (12 claims)")]
-    public ClaimsPrincipal CreatePrincipal()
-        => _principals.Create("Veza.ApiKey", VezaPrincipalFactory.UserSubject("u"), "U", VezaPrincipalTypes.User, "u", "t",
-            Roles, VezaAuthenticationMethods.PersonalApiKey, _keyId);
-
-    /// <summary>
-    /// Alternative: the same 12 claims added to an identity created first, each claim made with that identity as
-    /// its subject. <c>new ClaimsIdentity(claims, ...)</c> clones every claim whose Subject is not the identity,
-    /// so the factory's claims are each allocated twice; this shape allocates them once.
-    /// </summary>
-    [Benchmark(Description = "Alt: principal, claims made on the identity")]
-    public ClaimsPrincipal CreatePrincipalNoClone()
-    {
-        var identity = new ClaimsIdentity("Veza.ApiKey", VezaClaimTypes.Name, VezaClaimTypes.Role);
-        Add(identity, VezaClaimTypes.Subject, VezaPrincipalFactory.UserSubject("u"));
-        Add(identity, VezaClaimTypes.Name, "U");
-        Add(identity, VezaClaimTypes.PrincipalType, VezaPrincipalTypes.User);
-        Add(identity, VezaClaimTypes.TeamId, "t");
-        Add(identity, VezaClaimTypes.AuthenticationMethod, VezaAuthenticationMethods.PersonalApiKey);
-        Add(identity, VezaClaimTypes.CredentialId, _keyId);
-        Add(identity, VezaClaimTypes.UserId, "u");
-        Add(identity, VezaClaimTypes.Role, "admin");
-        foreach (var permission in AdminPermissions)
-        {
-            Add(identity, VezaClaimTypes.Permission, permission);
-        }
-
-        return new ClaimsPrincipal(identity);
-
-        static void Add(ClaimsIdentity identity, string type, string value)
-            => identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
-    }
+    /// <summary>The principal of a personal key: the directory's two reads, then 12 claims (6 fixed, user id, 1 role,
+    /// 4 permissions), identity, principal.</summary>
+    [Benchmark(Description = "VezaPrincipalResolver.ResolveAsync (12 claims)")]
+    public async ValueTask<ClaimsPrincipal?> ResolvePrincipal()
+        => await _principals.ResolveAsync(_caller, "Veza", CancellationToken.None);
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
@@ -104,7 +105,7 @@ internal sealed class ApiKeyVerifier
 
     /// <summary>
     /// Checks the key for a request from <paramref name="client"/> (the address failures are counted against).
-    /// Throws <see cref="ApiKeyRejectedException"/>, <see cref="CredentialThrottledException"/>,
+    /// Throws <see cref="CredentialRejectedException"/>, <see cref="CredentialThrottledException"/>,
     /// <see cref="SecretCheckBusyException"/> or <see cref="CredentialStoreUnavailableException"/> when it cannot be used.
     /// </summary>
     public ValueTask<ApiKeySnapshot> VerifyAsync(PresentedApiKey key, IPAddress? client, CancellationToken cancellationToken)
@@ -153,7 +154,7 @@ internal sealed class ApiKeyVerifier
         check ??= await _cache.RunOnceAsync(key.CacheKey, stamp, (Verifier: this, Key: key, Stamp: stamp, Source: source),
             static s => s.Verifier.CheckAsync(s.Key, s.Stamp, s.Source), cancellationToken).ConfigureAwait(false);
         key.LastCheck = check;
-        return check.Value ?? throw new ApiKeyRejectedException("key is revoked");
+        return check.Value ?? throw new CredentialRejectedException("key is revoked");
     }
 
     private async Task<SecretCheck<ApiKeySnapshot>> CheckAsync(PresentedApiKey presented, long stamp, string source)
@@ -183,7 +184,7 @@ internal sealed class ApiKeyVerifier
             if (key is null)
             {
                 refund = false;
-                throw new ApiKeyRejectedException("unknown key id");
+                throw new CredentialRejectedException("unknown key id");
             }
 
             if (key.Status != ApiKeyStatus.Active)
@@ -199,7 +200,7 @@ internal sealed class ApiKeyVerifier
             if (verification == SecretVerificationResult.Failed)
             {
                 refund = false;
-                throw new ApiKeyRejectedException("secret does not match");
+                throw new CredentialRejectedException("secret does not match");
             }
 
             if (verification == SecretVerificationResult.SuccessRehashNeeded)

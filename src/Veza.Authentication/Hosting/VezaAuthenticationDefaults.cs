@@ -3,9 +3,9 @@ namespace Veza.Authentication.Hosting;
 /// <summary>Scheme names registered by <c>AddVezaAuthentication</c>.</summary>
 public static class VezaAuthenticationDefaults
 {
-    /// <summary>The default scheme: a policy scheme that sends each bearer token to the handler for its kind.</summary>
+    /// <summary>The default scheme: accepts every kind of Veza bearer credential, routed by the token's shape.</summary>
     public const string AuthenticationScheme = "Veza";
 
-    /// <summary>The scheme that validates API keys.</summary>
+    /// <summary>A scheme that accepts API keys only.</summary>
     public const string ApiKeyScheme = "Veza.ApiKey";
 }

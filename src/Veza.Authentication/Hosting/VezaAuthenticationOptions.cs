@@ -36,6 +36,20 @@ public sealed class VezaAuthenticationOptions
     /// </summary>
     public string TeamKeyRole { get; set; } = "oaa_push";
 
+    /// <summary>
+    /// Whether <c>AddVezaAuthentication</c> makes <c>Veza</c> the host's default authentication scheme. Default
+    /// <see langword="true"/>. Set it to <see langword="false"/> to keep a default the host already has (a cookie
+    /// scheme, say); <c>Veza</c> stays addressable by name, for example
+    /// <c>[Authorize(AuthenticationSchemes = VezaAuthenticationDefaults.AuthenticationScheme)]</c>.
+    /// </summary>
+    public bool SetDefaultScheme { get; set; } = true;
+
+    /// <summary>
+    /// Hooks into the bearer schemes' failures, challenges and 403 answers (see <see cref="VezaBearerEvents"/>).
+    /// A type registered as <c>EventsType</c> on <see cref="VezaBearerSchemeOptions"/> takes precedence.
+    /// </summary>
+    public VezaBearerEvents Events { get; set; } = new();
+
     /// <summary>Adds (or replaces) a role and the permissions it grants.</summary>
     /// <param name="role">The role name.</param>
     /// <param name="permissions">The permissions it grants.</param>

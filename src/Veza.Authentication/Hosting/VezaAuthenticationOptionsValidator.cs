@@ -86,6 +86,11 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("AdminRole must not be empty.");
         }
 
+        if (options.Events is null)
+        {
+            errors.Add("Events must not be null.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.TeamKeyRole))
         {
             errors.Add("TeamKeyRole must not be empty.");

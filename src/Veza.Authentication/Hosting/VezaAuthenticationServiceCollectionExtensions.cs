@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Principals;
@@ -15,9 +16,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class VezaAuthenticationServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the "Veza" default authentication scheme, a policy scheme that sends each bearer token to the
-    /// handler for its kind (API keys for now), and the services behind it. A token that is not Veza's yields no
-    /// result, so anonymous endpoints and other schemes keep working. Options are validated when the host starts.
+    /// Registers the "Veza" authentication scheme, which routes each bearer token by its shape to the authenticator
+    /// of its kind (API keys; OAuth2 access tokens), and the services behind it. "Veza" becomes the default scheme
+    /// unless <see cref="VezaAuthenticationOptions.SetDefaultScheme"/> is turned off. A token that is not Veza's
+    /// yields no result, so anonymous endpoints and other schemes keep working. Options are validated when the
+    /// host starts.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the options.</param>
@@ -37,13 +40,15 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISecretHasher, Argon2idSecretHasher>();
         services.TryAddSingleton<IVezaAuditSink, LoggingAuditSink>();
-        services.TryAddSingleton<VezaPrincipalFactory>();
+        services.TryAddSingleton<VezaPrincipalResolver>();
+        services.TryAddSingleton<CallAuditor>();
         services.TryAddSingleton<SecretCheckGate>();
         services.TryAddSingleton<SourceFailureThrottle>();
         services.TryAddSingleton<AuthenticationFailureLog>();
         services.TryAddSingleton(sp => new QuietHandlerLoggerFactory(sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ApiKeyUsageRecorder>();
+        services.TryAddSingleton<ApiKeyAuthenticator>();
         services.TryAddSingleton(sp => new ApiKeyService(
             sp.GetRequiredService<Veza.Authentication.Stores.IApiKeyStore>(),
             sp.GetRequiredService<ISecretHasher>(),
@@ -55,12 +60,17 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiKeyUsageFlushService>());
 
-        services.AddAuthentication(VezaAuthenticationDefaults.AuthenticationScheme)
-            .AddPolicyScheme(VezaAuthenticationDefaults.AuthenticationScheme, "Veza", policy =>
+        services.AddAuthentication()
+            .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.AuthenticationScheme, "Veza", null)
+            .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.ApiKeyScheme, "Veza API key",
+                scheme => scheme.Accepts = VezaCredentialKinds.ApiKey);
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<VezaAuthenticationOptions>>((authentication, veza) =>
+        {
+            if (veza.Value.SetDefaultScheme)
             {
-                policy.ForwardDefaultSelector = VezaSchemeSelector.Select;
-            })
-            .AddScheme<ApiKeyAuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(VezaAuthenticationDefaults.ApiKeyScheme, null);
+                authentication.DefaultScheme = VezaAuthenticationDefaults.AuthenticationScheme;
+            }
+        });
         services.AddAuthorization();
 
         return new VezaAuthenticationBuilder(services);

@@ -32,6 +32,12 @@ public static class VezaClaimTypes
 
     /// <summary>The id of the credential used (API key id, OAuth2 client id).</summary>
     public const string CredentialId = "veza_credential_id";
+
+    /// <summary>The OAuth2 client the credential was issued to (RFC 9068 <c>client_id</c>); OAuth2 tokens only.</summary>
+    public const string ClientId = "client_id";
+
+    /// <summary>A granted OAuth2 scope (one claim per scope); OAuth2 tokens only. Scopes are permission names.</summary>
+    public const string Scope = "scope";
 }
 
 /// <summary>Values of the <see cref="VezaClaimTypes.PrincipalType"/> claim.</summary>

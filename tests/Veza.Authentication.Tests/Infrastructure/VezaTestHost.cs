@@ -60,7 +60,8 @@ internal sealed class VezaTestHost : IAsyncDisposable
     public static async Task<VezaTestHost> StartAsync(
         Action<IServiceCollection>? services = null,
         Action<VezaAuthenticationOptions>? options = null,
-        bool kestrel = false)
+        bool kestrel = false,
+        Action<WebApplication>? endpoints = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         if (kestrel)
@@ -127,6 +128,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
         app.MapGet("/api/graph", () => "graph").RequireAuthorization("graph:read");
         app.MapPost("/api/push", () => "pushed").RequireAuthorization("integrations:push");
         app.MapVezaManagement();
+        endpoints?.Invoke(app);
 
         var directory = app.Services.GetRequiredService<InMemoryUserDirectory>();
         directory.AddTeam(new VezaTeam(RootTeam, "Root", IsRoot: true));

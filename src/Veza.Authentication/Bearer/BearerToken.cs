@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Veza.Authentication.ApiKeys;
+namespace Veza.Authentication.Bearer;
 
 /// <summary>Reads the token from <c>Authorization: Bearer &lt;token&gt;</c> (RFC 6750 §2.1).</summary>
 internal static class BearerToken

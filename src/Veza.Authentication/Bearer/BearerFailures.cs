@@ -1,10 +1,10 @@
-namespace Veza.Authentication.ApiKeys;
+namespace Veza.Authentication.Bearer;
 
-// Failure reasons travel from the verifier to the challenge as exceptions on the AuthenticateResult, the way
-// the framework's JwtBearer handler does. Their messages are fixed strings: never a key, secret or hash.
+// Failure reasons travel from the verifiers to the challenge as exceptions on the AuthenticateResult, the way
+// the framework's JwtBearer handler does. Their messages are fixed strings: never a key, token, secret or hash.
 
-/// <summary>The key is ours but cannot be used (malformed, unknown, wrong secret, revoked, owner gone).</summary>
-internal sealed class ApiKeyRejectedException(string reason) : Exception(reason)
+/// <summary>The credential is ours but cannot be used (malformed, unknown, wrong secret, revoked, expired, actor gone).</summary>
+internal sealed class CredentialRejectedException(string reason) : Exception(reason)
 {
     public string Reason { get; } = reason;
 }
