@@ -1,10 +1,6 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.ComponentModel;
+using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
@@ -50,10 +46,9 @@ internal sealed class ApiKeyVerifier
     private readonly ISecretHasher _hasher;
     private readonly SecretCheckGate _gate;
     private readonly SourceFailureThrottle _throttle;
-    private readonly ILogger<ApiKeyVerifier> _logger;
     private readonly TimeSpan _storeTimeout;
     private readonly string _prefix;
-    private readonly ConcurrentDictionary<string, bool> _upgrading = new(StringComparer.Ordinal);
+    private readonly SecretHashUpgrader _upgrader;
 
     // Parsed keys by Authorization header string instance. Kestrel hands out the same string instance for a header
     // value that repeats on a keep-alive connection, so a client that sends its key on every request has it parsed,
@@ -68,13 +63,13 @@ internal sealed class ApiKeyVerifier
         SourceFailureThrottle throttle,
         IOptions<VezaAuthenticationOptions> options,
         TimeProvider time,
-        ILogger<ApiKeyVerifier> logger)
+        SecretHashUpgrader upgrader)
     {
         _store = store;
         _hasher = hasher;
         _gate = gate;
         _throttle = throttle;
-        _logger = logger;
+        _upgrader = upgrader;
         _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.ApiKeys.CacheDuration, time);
         _storeTimeout = options.Value.ApiKeys.StoreTimeout;
         _prefix = options.Value.ApiKeys.Prefix;
@@ -126,16 +121,7 @@ internal sealed class ApiKeyVerifier
     /// </summary>
     public void Evict(string keyId) => _cache.Invalidate(keyId);
 
-    internal static string CacheKey(string keyId, ReadOnlySpan<char> secret)
-    {
-        Span<byte> ascii = stackalloc byte[ApiKeyFormat.SecretLength];
-        var written = Encoding.ASCII.GetBytes(secret, ascii);
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(ascii[..written], digest);
-        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
-        Convert.TryToHexString(digest, hex, out _);
-        return string.Concat("veza:ak:", keyId, ":", hex);
-    }
+    internal static string CacheKey(string keyId, ReadOnlySpan<char> secret) => SecretHashUpgrader.CacheKey("veza:ak:", keyId, secret);
 
     private async ValueTask<ApiKeySnapshot> VerifySlowAsync(PresentedApiKey key, long stamp, string source, CancellationToken cancellationToken)
     {
@@ -205,7 +191,8 @@ internal sealed class ApiKeyVerifier
 
             if (verification == SecretVerificationResult.SuccessRehashNeeded)
             {
-                UpgradeHashInBackground(key, presented.Secret);
+                _upgrader.UpgradeInBackground(key.Id, presented.Secret, async (hash, ct) =>
+                    await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, hash, ct).ConfigureAwait(false) == ApiKeyStoreResult.Success);
             }
 
             return _cache.Remember(presented.CacheKey, new ApiKeySnapshot(key.Id, key.Kind, key.Name, key.TeamId, key.OwnerUserId), stamp);
@@ -217,37 +204,5 @@ internal sealed class ApiKeyVerifier
                 _throttle.Release(source);
             }
         }
-    }
-
-    // A hash made with older parameters is replaced off the request path: one upgrade per key at a time, in a slot of
-    // the same bound as checks, with the store timeout. A failure only means it is tried after the next check.
-    private void UpgradeHashInBackground(ApiKeyRecord key, string secret)
-    {
-        if (!_upgrading.TryAdd(key.Id, true))
-        {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                var hash = await _gate.HashAsync(_hasher, secret, CancellationToken.None).ConfigureAwait(false);
-                using var timeout = new CancellationTokenSource(_storeTimeout);
-                var result = await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, hash, timeout.Token).ConfigureAwait(false);
-                if (result == ApiKeyStoreResult.Success)
-                {
-                    Log.HashUpgraded(_logger, key.Id);
-                }
-            }
-            catch (Exception ex)
-            {
-                Log.HashUpgradeFailed(_logger, ex, key.Id);
-            }
-            finally
-            {
-                _upgrading.TryRemove(key.Id, out _);
-            }
-        });
     }
 }

@@ -17,6 +17,9 @@ public sealed class VezaAuthenticationOptions
     /// </summary>
     public SecretCheckOptions SecretChecks { get; } = new();
 
+    /// <summary>The OAuth 2.0 authorization server and its access tokens.</summary>
+    public OAuthServerOptions OAuth2 { get; } = new();
+
     /// <summary>
     /// What each role allows: role name to permission names. A principal carries the permissions of all its roles
     /// as <see cref="Principals.VezaClaimTypes.Permission"/> claims, for <c>RequireVezaPermission</c> policies.

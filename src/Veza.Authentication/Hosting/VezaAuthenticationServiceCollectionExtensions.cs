@@ -46,6 +46,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<SourceFailureThrottle>();
         services.TryAddSingleton<AuthenticationFailureLog>();
         services.TryAddSingleton(sp => new QuietHandlerLoggerFactory(sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton<SecretHashUpgrader>();
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ApiKeyUsageRecorder>();
         services.TryAddSingleton<ApiKeyAuthenticator>();

@@ -1,0 +1,68 @@
+namespace Veza.Authentication.Hosting;
+
+/// <summary>
+/// The OAuth 2.0 authorization server and the access tokens it issues. The server is switched on and off at run
+/// time by an administrator of the root team (sign-in settings, kept in <c>IVezaSettingsStore</c>); these options
+/// only configure it. While it is off its endpoints answer 404 and its access tokens are refused.
+/// </summary>
+public sealed class OAuthServerOptions
+{
+    /// <summary>
+    /// The issuer (<c>iss</c>), an absolute https URL without query or fragment (http is accepted for loopback
+    /// hosts, for development). Required before the server can be switched on. It is never taken from a request's
+    /// Host header.
+    /// </summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The audience (<c>aud</c>) of access tokens: the identifier of the APIs that accept them. Default: the issuer.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The access-token lifetime of a client that does not set one. Default 15 minutes.</summary>
+    public TimeSpan DefaultAccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest access-token lifetime a client may be given. Default 1 hour.</summary>
+    public TimeSpan MaxAccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How far token times may be off between servers when tokens are validated. Default 30 seconds.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The JWS algorithm new signing keys use: <c>RS256</c> (default) or <c>ES256</c>. No other is accepted.</summary>
+    public string SigningAlgorithm { get; set; } = "RS256";
+
+    /// <summary>How long one signing key signs before the next one takes over. Default 30 days.</summary>
+    public TimeSpan SigningKeyLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long a new signing key is published in JWKS before it signs anything, so resources that cache JWKS
+    /// know it first. Default 1 day. The very first key signs at once.
+    /// </summary>
+    public TimeSpan SigningKeyAnnouncement { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How often an instance reads state other instances may have changed (the switch, signing keys, revoked
+    /// tokens) from the stores. Default 5 seconds: the longest another instance may act on an older state.
+    /// Changes made through this instance count on its next request.
+    /// </summary>
+    public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most OAuth2 clients one team may hold. Default 50.</summary>
+    public int MaxClientsPerTeam { get; set; } = 50;
+
+    /// <summary>The prefix of client secrets (as for API keys, 1 to 16 lowercase letters or digits). Default <c>vezacs</c>.</summary>
+    public string ClientSecretPrefix { get; set; } = "vezacs";
+
+    /// <summary>The token endpoint's path. Default <c>/oauth2/token</c>.</summary>
+    public string TokenPath { get; set; } = "/oauth2/token";
+
+    /// <summary>The revocation endpoint's path (RFC 7009). Default <c>/oauth2/revoke</c>.</summary>
+    public string RevocationPath { get; set; } = "/oauth2/revoke";
+
+    /// <summary>The introspection endpoint's path (RFC 7662). Default <c>/oauth2/introspect</c>.</summary>
+    public string IntrospectionPath { get; set; } = "/oauth2/introspect";
+
+    /// <summary>The JWKS path. Default <c>/oauth2/jwks</c>.</summary>
+    public string JwksPath { get; set; } = "/oauth2/jwks";
+
+    /// <summary>The metadata path (RFC 8414); fixed by the RFC for an issuer without a path.</summary>
+    public const string MetadataPath = "/.well-known/oauth-authorization-server";
+}

@@ -1,0 +1,186 @@
+namespace Veza.Authentication.Stores.InMemory;
+
+/// <summary>
+/// An <see cref="IOAuthClientStore"/> in process memory. For development, tests and samples: clients are lost when
+/// the process ends and are not shared between instances.
+/// </summary>
+public sealed class InMemoryOAuthClientStore : IOAuthClientStore
+{
+    private readonly Lock _lock = new();
+    private readonly SortedDictionary<string, OAuthClientRecord> _clients = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<OAuthClientRecord?> FindByIdAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_clients.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> CreateAsync(OAuthClientRecord client, int maxClientsPerTeam, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (_clients.ContainsKey(client.Id))
+            {
+                return ValueTask.FromResult(OAuthStoreResult.Conflict);
+            }
+
+            if (NameTaken(client.TeamId, client.Id, client.Name))
+            {
+                return ValueTask.FromResult(OAuthStoreResult.DuplicateName);
+            }
+
+            if (_clients.Values.Count(c => c.TeamId == client.TeamId) >= maxClientsPerTeam)
+            {
+                return ValueTask.FromResult(OAuthStoreResult.QuotaExceeded);
+            }
+
+            _clients.Add(client.Id, Copy(client));
+            return ValueTask.FromResult(OAuthStoreResult.Success);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Update(id, client =>
+            NameTaken(client.TeamId, client.Id, name) ? (OAuthStoreResult.DuplicateName, client) : (OAuthStoreResult.Success, client with { Name = name }), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> SetStatusAsync(string id, OAuthClientStatus status, string? revokedBy, CancellationToken cancellationToken)
+        => Update(id, client => (OAuthStoreResult.Success, client with
+        {
+            Status = status,
+            RevokedBy = status == OAuthClientStatus.Inactive ? revokedBy : null,
+        }), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> AddSecretAsync(string id, OAuthClientSecretRecord secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return Update(id, client =>
+            client.Secrets.Count >= OAuthClientRecord.MaxSecrets || client.Secrets.Any(s => s.Id == secret.Id)
+                ? (OAuthStoreResult.QuotaExceeded, client)
+                : (OAuthStoreResult.Success, client with { Secrets = [.. client.Secrets, secret] }), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> RemoveSecretAsync(string id, string secretId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretId);
+        return Update(id, client =>
+            client.Secrets.Any(s => s.Id == secretId)
+                ? (OAuthStoreResult.Success, client with { Secrets = [.. client.Secrets.Where(s => s.Id != secretId)] })
+                : (OAuthStoreResult.NotFound, client), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> ReplaceSecretHashAsync(string id, string secretId, string expectedHash, string newHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretId);
+        ArgumentNullException.ThrowIfNull(expectedHash);
+        ArgumentNullException.ThrowIfNull(newHash);
+        return Update(id, client =>
+        {
+            var secret = client.Secrets.FirstOrDefault(s => s.Id == secretId);
+            if (secret is null)
+            {
+                return (OAuthStoreResult.NotFound, client);
+            }
+
+            return secret.Hash != expectedHash
+                ? (OAuthStoreResult.Conflict, client)
+                : (OAuthStoreResult.Success, client with { Secrets = [.. client.Secrets.Select(s => s.Id == secretId ? s with { Hash = newHash } : s)] });
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_clients.Remove(id) ? OAuthStoreResult.Success : OAuthStoreResult.NotFound);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthClientPage> ListAsync(OAuthClientQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var size = Math.Clamp(query.PageSize, 1, 1000);
+        lock (_lock)
+        {
+            var matches = _clients.Values
+                .Where(c => (query.AfterId is null || string.CompareOrdinal(c.Id, query.AfterId) > 0)
+                    && (query.TeamId is null || c.TeamId == query.TeamId))
+                .Take(size + 1)
+                .ToList();
+            var hasMore = matches.Count > size;
+            if (hasMore)
+            {
+                matches.RemoveAt(size);
+            }
+
+            return ValueTask.FromResult(new OAuthClientPage(matches, hasMore));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask RecordLastUseAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lastUse);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            foreach (var (id, at) in lastUse)
+            {
+                if (_clients.TryGetValue(id, out var client) && (client.LastUsedAt is null || client.LastUsedAt < at))
+                {
+                    _clients[id] = client with { LastUsedAt = at };
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask<OAuthStoreResult> Update(string id, Func<OAuthClientRecord, (OAuthStoreResult, OAuthClientRecord)> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_clients.TryGetValue(id, out var client))
+            {
+                return ValueTask.FromResult(OAuthStoreResult.NotFound);
+            }
+
+            var (result, changed) = change(client);
+            if (result == OAuthStoreResult.Success)
+            {
+                _clients[id] = changed;
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    private bool NameTaken(string teamId, string id, string name)
+        => _clients.Values.Any(c => c.TeamId == teamId && c.Id != id && string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    // The caller's lists are copied, so changing them later does not change what is stored.
+    private static OAuthClientRecord Copy(OAuthClientRecord client)
+        => client with { AllowedScopes = [.. client.AllowedScopes], Secrets = [.. client.Secrets] };
+}
