@@ -7,13 +7,14 @@ using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2;
 using Veza.Authentication.Secrets;
 
 namespace Veza.Authentication.Bearer;
 
 /// <summary>
-/// The handler behind the <c>Veza</c> scheme (every kind of Veza credential) and <c>Veza.ApiKey</c> (API keys
-/// only). It reads <c>Authorization: Bearer</c> once, routes the token by its shape to the authenticator of its
+/// The handler behind the <c>Veza</c> scheme (every kind of Veza credential), <c>Veza.ApiKey</c> (API keys only)
+/// and <c>Veza.AccessToken</c> (OAuth2 access tokens only). It reads <c>Authorization: Bearer</c> once, routes the token by its shape to the authenticator of its
 /// kind, and owns the RFC 6750 challenge for every kind, including requests that carry no credential. A token
 /// that is not of an accepted kind yields no result, so anonymous endpoints and other schemes keep working.
 /// Routing happens inside the handler rather than through a forwarding policy scheme: forwarding runs the
@@ -22,6 +23,7 @@ namespace Veza.Authentication.Bearer;
 internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerSchemeOptions>
 {
     private readonly ApiKeyAuthenticator _apiKeys;
+    private readonly OAuthServerServices _oauth;
     private readonly IOptions<VezaAuthenticationOptions> _veza;
 
     public VezaBearerHandler(
@@ -29,10 +31,12 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
         QuietHandlerLoggerFactory loggerFactory,
         UrlEncoder encoder,
         IOptions<VezaAuthenticationOptions> veza,
-        ApiKeyAuthenticator apiKeys)
+        ApiKeyAuthenticator apiKeys,
+        OAuthServerServices oauth)
         : base(schemeOptions, loggerFactory, encoder)
     {
         _apiKeys = apiKeys;
+        _oauth = oauth;
         _veza = veza;
     }
 
@@ -76,6 +80,11 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
             return presented is null
                 ? ValueTask.FromResult(_apiKeys.Malformed())
                 : _apiKeys.AuthenticateAsync(Context, Scheme.Name, presented);
+        }
+
+        if ((Options.Accepts & VezaCredentialKinds.AccessToken) != 0 && AccessTokenAuthenticator.LooksLikeJwt(token) && _oauth.Tokens is { } tokens)
+        {
+            return tokens.AuthenticateAsync(Context, Scheme.Name, token);
         }
 
         return ValueTask.FromResult(AuthenticateResult.NoResult());

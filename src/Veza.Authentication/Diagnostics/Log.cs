@@ -22,14 +22,20 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Error, "The credential store failed while authenticating; requests are refused with 503 until it recovers (further failures are summarised).")]
     public static partial void StoreFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(1006, LogLevel.Information, "Stored hash of API key {KeyId} upgraded to the current Argon2id parameters.")]
-    public static partial void HashUpgraded(ILogger logger, string keyId);
+    [LoggerMessage(1006, LogLevel.Information, "Stored secret hash of credential {CredentialId} upgraded to the current Argon2id parameters.")]
+    public static partial void HashUpgraded(ILogger logger, string credentialId);
 
-    [LoggerMessage(1007, LogLevel.Warning, "Could not upgrade the stored hash of API key {KeyId}; it will be tried again.")]
-    public static partial void HashUpgradeFailed(ILogger logger, Exception exception, string keyId);
+    [LoggerMessage(1007, LogLevel.Warning, "Could not upgrade the stored secret hash of credential {CredentialId}; it will be tried again.")]
+    public static partial void HashUpgradeFailed(ILogger logger, Exception exception, string credentialId);
 
     [LoggerMessage(1008, LogLevel.Warning, "Authentication failures in the last {Seconds} s: {Rejected} rejected, {Throttled} throttled, {Busy} refused while secret checks were saturated, {Unavailable} with the store unavailable.")]
     public static partial void FailureSummary(ILogger logger, long seconds, long rejected, long throttled, long busy, long unavailable);
+
+    [LoggerMessage(1009, LogLevel.Debug, "Access token refused: {Reason}. Client id: {ClientId}.")]
+    public static partial void AccessTokenRejected(ILogger logger, string reason, string? clientId);
+
+    [LoggerMessage(1010, LogLevel.Debug, "Token request refused: {Error} ({Reason}). Client id: {ClientId}.")]
+    public static partial void TokenRequestRefused(ILogger logger, string error, string reason, string? clientId);
 
     [LoggerMessage(2001, LogLevel.Information, "Audit: {Action} {Outcome} on {TargetKind} {TargetId} by {Actor}.")]
     public static partial void Audit(ILogger logger, string action, string outcome, string targetKind, string? targetId, string actor);

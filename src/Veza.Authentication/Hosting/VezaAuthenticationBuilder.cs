@@ -43,7 +43,8 @@ public sealed class VezaAuthenticationBuilder
     }
 
     /// <summary>
-    /// Keeps API keys in memory (<see cref="InMemoryApiKeyStore"/>) and, unless one is registered,
+    /// Keeps API keys and the OAuth2 server's state in memory (<see cref="InMemoryApiKeyStore"/> and the other
+    /// in-memory stores) and, unless one is registered,
     /// uses an <see cref="InMemoryUserDirectory"/> the host can fill. For development, tests and samples only:
     /// everything is lost when the process ends.
     /// </summary>
@@ -51,8 +52,32 @@ public sealed class VezaAuthenticationBuilder
     public VezaAuthenticationBuilder AddInMemoryStores()
     {
         Services.Replace(ServiceDescriptor.Singleton<IApiKeyStore, InMemoryApiKeyStore>());
+        AddOAuth2Stores<InMemoryOAuthClientStore, InMemorySigningKeyStore, InMemoryTokenRevocationStore, InMemorySettingsStore>();
         Services.TryAddSingleton<InMemoryUserDirectory>();
         Services.TryAddSingleton<IVezaUserDirectory>(sp => sp.GetRequiredService<InMemoryUserDirectory>());
+        return this;
+    }
+
+    /// <summary>
+    /// Uses these stores (singletons) for the OAuth2 authorization server: clients and their secrets, signing keys,
+    /// revoked tokens, and the sign-in settings that switch the server on. Without them the server is unavailable and
+    /// JWT-shaped bearer tokens are not Veza's.
+    /// </summary>
+    /// <typeparam name="TClients">The client store.</typeparam>
+    /// <typeparam name="TSigningKeys">The signing key store.</typeparam>
+    /// <typeparam name="TRevocations">The revoked-token store.</typeparam>
+    /// <typeparam name="TSettings">The settings store.</typeparam>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddOAuth2Stores<TClients, TSigningKeys, TRevocations, TSettings>()
+        where TClients : class, IOAuthClientStore
+        where TSigningKeys : class, ISigningKeyStore
+        where TRevocations : class, ITokenRevocationStore
+        where TSettings : class, IVezaSettingsStore
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IOAuthClientStore, TClients>());
+        Services.Replace(ServiceDescriptor.Singleton<ISigningKeyStore, TSigningKeys>());
+        Services.Replace(ServiceDescriptor.Singleton<ITokenRevocationStore, TRevocations>());
+        Services.Replace(ServiceDescriptor.Singleton<IVezaSettingsStore, TSettings>());
         return this;
     }
 

@@ -8,4 +8,7 @@ public static class VezaAuthenticationDefaults
 
     /// <summary>A scheme that accepts API keys only.</summary>
     public const string ApiKeyScheme = "Veza.ApiKey";
+
+    /// <summary>A scheme that accepts OAuth2 access tokens only.</summary>
+    public const string AccessTokenScheme = "Veza.AccessToken";
 }

@@ -86,6 +86,8 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("AdminRole must not be empty.");
         }
 
+        ValidateOAuth2(options, errors);
+
         if (options.Events is null)
         {
             errors.Add("Events must not be null.");
@@ -108,4 +110,66 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static void ValidateOAuth2(VezaAuthenticationOptions options, List<string> errors)
+    {
+        var oauth = options.OAuth2;
+        if (oauth.Issuer is not null && !IsIssuer(oauth.Issuer))
+        {
+            errors.Add("OAuth2.Issuer must be an absolute https URL without query or fragment (http only for loopback hosts).");
+        }
+
+        if (oauth.Audience is { Length: 0 })
+        {
+            errors.Add("OAuth2.Audience must not be empty when set.");
+        }
+
+        if (oauth.MaxAccessTokenLifetime <= TimeSpan.Zero || oauth.MaxAccessTokenLifetime > TimeSpan.FromDays(1)
+            || oauth.DefaultAccessTokenLifetime <= TimeSpan.Zero || oauth.DefaultAccessTokenLifetime > oauth.MaxAccessTokenLifetime)
+        {
+            errors.Add("OAuth2.MaxAccessTokenLifetime must be positive and at most 1 day, and DefaultAccessTokenLifetime positive and at most the maximum.");
+        }
+
+        if (oauth.ClockSkew < TimeSpan.Zero || oauth.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            errors.Add("OAuth2.ClockSkew must be from 0 to 5 minutes.");
+        }
+
+        if (Array.IndexOf(Veza.Authentication.OAuth2.Tokens.SigningKeyRing.AllowedAlgorithms, oauth.SigningAlgorithm) < 0)
+        {
+            errors.Add("OAuth2.SigningAlgorithm must be RS256 or ES256.");
+        }
+
+        if (oauth.SigningKeyLifetime < TimeSpan.FromMinutes(1) || oauth.SigningKeyAnnouncement < TimeSpan.Zero
+            || oauth.SigningKeyAnnouncement >= oauth.SigningKeyLifetime)
+        {
+            errors.Add("OAuth2.SigningKeyLifetime must be at least 1 minute, and SigningKeyAnnouncement from 0 to less than the lifetime.");
+        }
+
+        if (oauth.StateRefreshInterval <= TimeSpan.Zero || oauth.StateRefreshInterval > TimeSpan.FromMinutes(10))
+        {
+            errors.Add("OAuth2.StateRefreshInterval must be positive and at most 10 minutes.");
+        }
+
+        if (oauth.MaxClientsPerTeam is < 1 or > 1000)
+        {
+            errors.Add("OAuth2.MaxClientsPerTeam must be from 1 to 1000.");
+        }
+
+        if (!ApiKeyFormat.IsValidPrefix(oauth.ClientSecretPrefix) || oauth.ClientSecretPrefix == options.ApiKeys.Prefix)
+        {
+            errors.Add("OAuth2.ClientSecretPrefix must be a valid prefix, different from ApiKeys.Prefix.");
+        }
+
+        string[] paths = [oauth.TokenPath, oauth.RevocationPath, oauth.IntrospectionPath, oauth.JwksPath];
+        if (paths.Any(p => string.IsNullOrEmpty(p) || p[0] != '/' || p.Contains('?', StringComparison.Ordinal)) || paths.Distinct(StringComparer.OrdinalIgnoreCase).Count() != paths.Length)
+        {
+            errors.Add("OAuth2 endpoint paths must start with '/', have no query, and differ from each other.");
+        }
+    }
+
+    private static bool IsIssuer(string issuer)
+        => Uri.TryCreate(issuer, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+            && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment) && !issuer.Contains('#', StringComparison.Ordinal);
 }

@@ -7,6 +7,8 @@ using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 
@@ -50,6 +52,29 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ApiKeyUsageRecorder>();
         services.TryAddSingleton<ApiKeyAuthenticator>();
+
+        // The OAuth2 authorization server and the resource side of its tokens; they need the OAuth2 stores
+        // (AddInMemoryStores registers in-memory ones), and stay unused without them.
+        services.AddDataProtection();
+        services.TryAddSingleton<OAuthServerServices>();
+        services.TryAddSingleton<OAuthServerSwitch>();
+        services.TryAddSingleton<SigningKeyRing>();
+        services.TryAddSingleton<AccessTokenCodec>();
+        services.TryAddSingleton<TokenRevocationList>();
+        services.TryAddSingleton<ClientStates>();
+        services.TryAddSingleton<ClientSecretVerifier>();
+        services.TryAddSingleton<AccessTokenAuthenticator>();
+        services.TryAddSingleton(sp => new OAuthClientService(
+            sp.GetRequiredService<Veza.Authentication.Stores.IOAuthClientStore>(),
+            sp.GetRequiredService<ISecretHasher>(),
+            sp.GetRequiredService<SecretCheckGate>(),
+            sp.GetRequiredService<ClientSecretVerifier>(),
+            sp.GetRequiredService<ClientStates>(),
+            sp.GetRequiredService<OAuthServerSwitch>(),
+            sp.GetRequiredService<VezaPrincipalResolver>(),
+            sp.GetRequiredService<IVezaAuditSink>(),
+            sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ApiKeyService(
             sp.GetRequiredService<Veza.Authentication.Stores.IApiKeyStore>(),
             sp.GetRequiredService<ISecretHasher>(),
@@ -64,7 +89,9 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.AddAuthentication()
             .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.AuthenticationScheme, "Veza", null)
             .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.ApiKeyScheme, "Veza API key",
-                scheme => scheme.Accepts = VezaCredentialKinds.ApiKey);
+                scheme => scheme.Accepts = VezaCredentialKinds.ApiKey)
+            .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.AccessTokenScheme, "Veza OAuth2 access token",
+                scheme => scheme.Accepts = VezaCredentialKinds.AccessToken);
         services.AddOptions<AuthenticationOptions>().Configure<IOptions<VezaAuthenticationOptions>>((authentication, veza) =>
         {
             if (veza.Value.SetDefaultScheme)

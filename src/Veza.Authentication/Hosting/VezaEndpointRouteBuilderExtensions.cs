@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Management;
 using Veza.Authentication.Stores;
@@ -27,5 +28,33 @@ public static class VezaEndpointRouteBuilderExtensions
         ApiKeyManagementEndpoints.Map(group, "/keys", ApiKeyKind.Personal);
         ApiKeyManagementEndpoints.Map(group, "/teamkeys", ApiKeyKind.Team);
         return group;
+    }
+
+    /// <summary>
+    /// Maps the OAuth 2.0 authorization server's endpoints at the paths in <see cref="OAuthServerOptions"/>:
+    /// metadata (<c>/.well-known/oauth-authorization-server</c>), JWKS, token, revocation and introspection. They
+    /// answer 404 while the server is switched off (the default). Needs the OAuth2 stores and
+    /// <see cref="OAuthServerOptions.Issuer"/>.
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <returns>The endpoint route builder.</returns>
+    public static IEndpointRouteBuilder MapVezaOAuth2(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        if (!Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services))
+        {
+            throw new InvalidOperationException("MapVezaOAuth2 needs the OAuth2 stores; register them with AddInMemoryStores() or AddOAuth2Stores<...>(). Missing: "
+                + string.Join(", ", Veza.Authentication.OAuth2.OAuthServerServices.Missing(services)) + ".");
+        }
+
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<VezaAuthenticationOptions>>().Value;
+        if (string.IsNullOrEmpty(options.OAuth2.Issuer))
+        {
+            throw new InvalidOperationException("MapVezaOAuth2 needs VezaAuthenticationOptions.OAuth2.Issuer.");
+        }
+
+        Veza.Authentication.OAuth2.Endpoints.OAuthServerEndpoints.Map(endpoints, options.OAuth2);
+        return endpoints;
     }
 }

@@ -61,4 +61,7 @@ public static class VezaAuthenticationMethods
 
     /// <summary>A team API key.</summary>
     public const string TeamApiKey = "team_api_key";
+
+    /// <summary>An OAuth2 client's access token (client credentials grant).</summary>
+    public const string OAuth2Client = "oauth2_client";
 }

@@ -14,7 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
@@ -38,6 +40,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
     public const string AdminB = "admin-b";
 
     public const string ClientIpHeader = "X-Test-Client-Ip";
+    public const string Issuer = "https://veza.test";
 
     private readonly WebApplication _app;
 
@@ -54,6 +57,77 @@ internal sealed class VezaTestHost : IAsyncDisposable
     public InMemoryUserDirectory Directory => Services.GetRequiredService<InMemoryUserDirectory>();
 
     public ApiKeyService Keys => Services.GetRequiredService<ApiKeyService>();
+
+    public OAuthClientService Clients => Services.GetRequiredService<OAuthClientService>();
+
+    /// <summary>Switches the OAuth2 authorization server on or off, as the host.</summary>
+    public async Task SwitchOAuth2Async(bool enabled)
+    {
+        var (result, settings) = await Services.GetRequiredService<OAuthServerSwitch>().SetAsync(enabled, "system", CancellationToken.None);
+        Assert.That(result, Is.EqualTo(OAuthStoreResult.Success));
+        Assert.That(settings.OAuth2Enabled, Is.EqualTo(enabled));
+    }
+
+    /// <summary>Registers a client directly through the service; returns its id and secret.</summary>
+    public async Task<(string Id, string Secret)> CreateClientAsync(string teamId, string? role = null, IReadOnlyList<string>? scopes = null,
+        TimeSpan? lifetime = null, string? name = null)
+    {
+        var created = await Clients.CreateAsync(new OAuthClientDraft
+        {
+            Name = name ?? $"client-{Guid.NewGuid():N}",
+            TeamId = teamId,
+            Role = role,
+            AllowedScopes = scopes,
+            AccessTokenLifetime = lifetime,
+        }, VezaAuditActor.System, CancellationToken.None);
+        Assert.That(created.Result, Is.EqualTo(OAuthClientResult.Success), created.Error);
+        return (created.Client!.Id, created.Secret!);
+    }
+
+    /// <summary>Posts a form to an OAuth2 endpoint, with the client's credentials by Basic (default) or in the body.</summary>
+    public Task<HttpResponseMessage> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? client = null,
+        bool basic = true, string? clientIp = null)
+    {
+        var fields = form.ToList();
+        var request = new HttpRequestMessage(HttpMethod.Post, path);
+        if (client is { } c)
+        {
+            if (basic)
+            {
+                var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+                    Uri.EscapeDataString(c.Id) + ":" + Uri.EscapeDataString(c.Secret)));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", encoded);
+            }
+            else
+            {
+                fields.Add(new("client_id", c.Id));
+                fields.Add(new("client_secret", c.Secret));
+            }
+        }
+
+        if (clientIp is not null)
+        {
+            request.Headers.Add(ClientIpHeader, clientIp);
+        }
+
+        request.Content = new FormUrlEncodedContent(fields);
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>Gets a client-credentials token; fails the test unless the answer is 200.</summary>
+    public async Task<string> GetTokenAsync((string Id, string Secret) client, string? scope = null)
+    {
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
+        if (scope is not null)
+        {
+            form.Add(new("scope", scope));
+        }
+
+        var response = await PostFormAsync("/oauth2/token", form, client);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
 
     public LogCollector Logs => Services.GetRequiredService<LogCollector>();
 
@@ -84,6 +158,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
                 o.AddRole("operator", "graph:read", "integrations:push", "users:read");
                 o.AddRole("viewer", "graph:read", "users:read");
                 o.AddRole("oaa_push", "integrations:push", "users:read");
+                o.OAuth2.Issuer = Issuer;
                 options?.Invoke(o);
             })
             .AddInMemoryStores();
@@ -128,6 +203,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
         app.MapGet("/api/graph", () => "graph").RequireAuthorization("graph:read");
         app.MapPost("/api/push", () => "pushed").RequireAuthorization("integrations:push");
         app.MapVezaManagement();
+        app.MapVezaOAuth2();
         endpoints?.Invoke(app);
 
         var directory = app.Services.GetRequiredService<InMemoryUserDirectory>();

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Veza.Authentication.Diagnostics;
+
+/// <summary>
+/// Who asked for a change, as services record it in the audit trail: the caller's subject and credential, and, for a
+/// change that came through HTTP, the request's address, user agent and id. A host calling a service directly
+/// passes <see cref="System"/> or its own subject.
+/// </summary>
+public sealed record VezaAuditActor
+{
+    /// <summary>The host itself.</summary>
+    public static readonly VezaAuditActor System = new() { Subject = "system" };
+
+    /// <summary>The caller's subject (<c>user:…</c>, <c>team:…</c>, <c>client:…</c>) or <c>system</c>.</summary>
+    public required string Subject { get; init; }
+
+    /// <summary>The credential the caller used.</summary>
+    public string? CredentialId { get; init; }
+
+    /// <summary>How the caller authenticated.</summary>
+    public string? CredentialKind { get; init; }
+
+    /// <summary>The caller's IP address.</summary>
+    public string? ClientIp { get; init; }
+
+    /// <summary>The caller's user agent.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>The request's method.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>The request's path.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The request id.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The actor of a request: <paramref name="subject"/> and the request's details.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="subject">The caller's subject.</param>
+    /// <param name="credentialId">The caller's credential.</param>
+    /// <param name="credentialKind">How the caller authenticated.</param>
+    /// <returns>The actor.</returns>
+    public static VezaAuditActor FromRequest(HttpContext context, string subject, string? credentialId, string? credentialKind)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new VezaAuditActor
+        {
+            Subject = subject,
+            CredentialId = credentialId,
+            CredentialKind = credentialKind,
+            ClientIp = context.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = context.Request.Headers.UserAgent.ToString(),
+            Method = context.Request.Method,
+            Path = context.Request.Path.Value,
+            RequestId = context.TraceIdentifier,
+        };
+    }
+
+    internal VezaAuditEvent Event(string action, string outcome, string targetKind, string? targetId, string? teamId, DateTimeOffset at) => new()
+    {
+        Action = action,
+        Outcome = outcome,
+        Actor = Subject,
+        ActorCredentialId = CredentialId,
+        ActorCredentialKind = CredentialKind,
+        TargetKind = targetKind,
+        TargetId = targetId,
+        TeamId = teamId,
+        ClientIp = ClientIp,
+        UserAgent = UserAgent,
+        Method = Method,
+        Path = Path,
+        RequestId = RequestId,
+        Timestamp = at,
+    };
+}

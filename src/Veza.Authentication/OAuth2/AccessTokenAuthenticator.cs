@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Bearer;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2.Tokens;
+using Veza.Authentication.Principals;
+
+namespace Veza.Authentication.OAuth2;
+
+/// <summary>
+/// Authenticates a JWT-shaped bearer token as one of our access tokens, for the Veza bearer handler. A token is
+/// validated in full (signature, <c>typ</c>, issuer, audience, lifetime) once per instance and its claims kept;
+/// every request then checks, in memory, that it has not expired, that the server is on, that its <c>jti</c> is
+/// not revoked, and that its client is still active, in the same team, and still holds the secret the token was
+/// got with. The principal is resolved as for API keys, with the client's current role narrowed to the token's
+/// scopes.
+/// </summary>
+internal sealed class AccessTokenAuthenticator
+{
+    private const int MaxRemembered = 10_000;
+    private const int MaxTokenLength = 8192;
+    private static readonly KeyValuePair<string, object?> MethodTag = new("veza.method", "oauth2_access_token");
+
+    private readonly ConcurrentDictionary<string, AccessTokenClaims> _validated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AccessTokenClaims>.AlternateLookup<ReadOnlySpan<char>> _known;
+    private readonly AccessTokenCodec _codec;
+    private readonly OAuthServerSwitch _switch;
+    private readonly TokenRevocationList _revocations;
+    private readonly ClientStates _clients;
+    private readonly VezaPrincipalResolver _principals;
+    private readonly CallAuditor _calls;
+    private readonly AuthenticationFailureLog _failures;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _skew;
+    private readonly ILogger _logger;
+
+    public AccessTokenAuthenticator(
+        AccessTokenCodec codec,
+        OAuthServerSwitch serverSwitch,
+        TokenRevocationList revocations,
+        ClientStates clients,
+        VezaPrincipalResolver principals,
+        CallAuditor calls,
+        AuthenticationFailureLog failures,
+        IOptions<VezaAuthenticationOptions> options,
+        TimeProvider time,
+        ILogger<AccessTokenAuthenticator> logger)
+    {
+        _codec = codec;
+        _known = _validated.GetAlternateLookup<ReadOnlySpan<char>>();
+        _switch = serverSwitch;
+        _revocations = revocations;
+        _clients = clients;
+        _principals = principals;
+        _calls = calls;
+        _failures = failures;
+        _time = time;
+        _skew = options.Value.OAuth2.ClockSkew;
+        _logger = logger;
+    }
+
+    /// <summary>Whether the token has the shape of a JWS in compact form (three base64url parts, a JSON header).</summary>
+    public static bool LooksLikeJwt(ReadOnlySpan<char> token)
+    {
+        if (token.Length is < 16 or > MaxTokenLength || !token.StartsWith("eyJ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var dots = 0;
+        foreach (var c in token)
+        {
+            if (c == '.')
+            {
+                dots++;
+            }
+            else if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return dots == 2;
+    }
+
+    /// <summary>Authenticates the token; a token validated before is found without copying it out of the header.</summary>
+    public ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, ReadOnlySpan<char> token)
+        => _known.TryGetValue(token, out var claims)
+            ? AuthenticateAsync(context, scheme, null, claims)
+            : AuthenticateAsync(context, scheme, token.ToString(), null);
+
+    private async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, string? token, AccessTokenClaims? known)
+    {
+        try
+        {
+            var claims = await CheckAsync(token, known, context.RequestAborted).ConfigureAwait(false);
+            var client = await _clients.FindActiveAsync(claims.ClientId, context.RequestAborted).ConfigureAwait(false);
+            if (client is null || client.TeamId != claims.TeamId || Array.IndexOf(client.SecretIds, claims.SecretId) < 0)
+            {
+                return Reject("client is revoked, deleted, moved or no longer holds the secret", claims.ClientId);
+            }
+
+            var caller = new VezaPrincipalDescriptor
+            {
+                Subject = AccessTokenClaims.Subject(client.Id),
+                PrincipalType = VezaPrincipalTypes.Client,
+                Method = VezaAuthenticationMethods.OAuth2Client,
+                CredentialId = client.Id,
+                TeamId = client.TeamId,
+                Role = client.Role,
+                Name = client.Name,
+                ClientId = client.Id,
+                Scopes = claims.Scopes,
+            };
+            var principal = await _principals.ResolveAsync(caller, scheme, context.RequestAborted).ConfigureAwait(false);
+            if (principal is null)
+            {
+                return Reject("the client's team no longer exists", claims.ClientId);
+            }
+
+            VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "success"));
+            _calls.Register(context, caller);
+            return AuthenticateResult.Success(new AuthenticationTicket(principal, scheme));
+        }
+        catch (CredentialRejectedException ex)
+        {
+            return Reject(ex.Reason, null);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Fail closed: a store that cannot be read means 503, never access.
+            var failure = ex as CredentialStoreUnavailableException ?? new CredentialStoreUnavailableException(ex);
+            _failures.Record(AuthenticationFailureKind.Unavailable, failure.InnerException ?? failure);
+            VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "unavailable"));
+            return AuthenticateResult.Fail(failure);
+        }
+    }
+
+    /// <summary>
+    /// The claims of a token that is valid now: ours, unexpired, unrevoked, and the server on. Throws
+    /// <see cref="CredentialRejectedException"/> otherwise. Shared with introspection.
+    /// </summary>
+    public ValueTask<AccessTokenClaims> CheckAsync(string token, CancellationToken cancellationToken)
+        => CheckAsync(token, null, cancellationToken);
+
+    private async ValueTask<AccessTokenClaims> CheckAsync(string? token, AccessTokenClaims? claims, CancellationToken cancellationToken)
+    {
+        if (!await _switch.IsEnabledAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new CredentialRejectedException("the authorization server is off");
+        }
+
+        if (claims is null && (token is null || !_validated.TryGetValue(token, out claims)))
+        {
+            claims = await _codec.ValidateAsync(token!, validateLifetime: true, cancellationToken).ConfigureAwait(false)
+                ?? throw new CredentialRejectedException("token is not valid");
+            if (_validated.Count >= MaxRemembered)
+            {
+                _validated.Clear();
+            }
+
+            _validated.TryAdd(token!, claims);
+        }
+
+        if (_time.GetUtcNow() >= claims.ExpiresAt + _skew)
+        {
+            // Expired tokens are forgotten lazily; a full map is cleared when it fills up.
+            throw new CredentialRejectedException("token has expired");
+        }
+
+        if (await _revocations.IsRevokedAsync(claims.TokenId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new CredentialRejectedException("token is revoked");
+        }
+
+        return claims;
+    }
+
+    private AuthenticateResult Reject(string reason, string? clientId)
+    {
+        Log.AccessTokenRejected(_logger, reason, clientId);
+        _failures.Record(AuthenticationFailureKind.Rejected);
+        VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "rejected"));
+        return AuthenticateResult.Fail(new CredentialRejectedException(reason));
+    }
+}

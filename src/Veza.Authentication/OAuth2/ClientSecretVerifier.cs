@@ -1,0 +1,188 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Bearer;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Secrets;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.OAuth2;
+
+/// <summary>What a verified client may do, as read when its secret was checked.</summary>
+internal sealed record ClientSnapshot(
+    string Id, string Name, string TeamId, string Role, string[] AllowedScopes, TimeSpan AccessTokenLifetime, string SecretId, DateTimeOffset? SecretExpiresAt);
+
+/// <summary>
+/// Checks a client's id and secret at the token, revocation and introspection endpoints, with the same protections
+/// as API keys: the client address's failure throttle is asked first, revoked and unknown clients are refused before
+/// Argon2id, checks run inside the process-wide bound, concurrent first checks share one run, and a success is
+/// remembered in this process (stamped with the client's generation, so every change to the client counts at once).
+/// A secret in the library's format names the secret it is, so one Argon2id run decides; any other string is tried
+/// against each unexpired secret of the client (two at most).
+/// </summary>
+internal sealed class ClientSecretVerifier
+{
+    private readonly SecretCheckCache<ClientSnapshot> _cache;
+    private readonly IOAuthClientStore _store;
+    private readonly ISecretHasher _hasher;
+    private readonly SecretCheckGate _gate;
+    private readonly SourceFailureThrottle _throttle;
+    private readonly SecretHashUpgrader _upgrader;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _storeTimeout;
+    private readonly string _prefix;
+
+    public ClientSecretVerifier(
+        IOAuthClientStore store,
+        ISecretHasher hasher,
+        SecretCheckGate gate,
+        SourceFailureThrottle throttle,
+        SecretHashUpgrader upgrader,
+        IOptions<VezaAuthenticationOptions> options,
+        TimeProvider time)
+    {
+        _store = store;
+        _hasher = hasher;
+        _gate = gate;
+        _throttle = throttle;
+        _upgrader = upgrader;
+        _time = time;
+        _cache = new SecretCheckCache<ClientSnapshot>(options.Value.ApiKeys.CacheDuration, time);
+        _storeTimeout = options.Value.ApiKeys.StoreTimeout;
+        _prefix = options.Value.OAuth2.ClientSecretPrefix;
+    }
+
+    /// <summary>
+    /// Throws <see cref="CredentialRejectedException"/>, <see cref="CredentialThrottledException"/>,
+    /// <see cref="SecretCheckBusyException"/> or <see cref="CredentialStoreUnavailableException"/> when the client
+    /// cannot authenticate.
+    /// </summary>
+    public async ValueTask<ClientSnapshot> VerifyAsync(string clientId, string secret, IPAddress? address, CancellationToken cancellationToken)
+    {
+        if (!IsPlausible(clientId) || secret.Length is 0 or > 256)
+        {
+            throw new CredentialRejectedException("malformed client id or secret");
+        }
+
+        var stamp = _cache.Stamp(clientId);
+        var cacheKey = SecretHashUpgrader.CacheKey("veza:cs:", clientId, secret);
+        var source = SourceFailureThrottle.SourceOf(address);
+        var check = _cache.Find(cacheKey, stamp);
+        if (check is null && _cache.FindRefusal(clientId, stamp) is { } refusal)
+        {
+            if (!_throttle.TryReserve(source, out var retryAfter))
+            {
+                throw new CredentialThrottledException(retryAfter);
+            }
+
+            check = refusal;
+        }
+
+        check ??= await _cache.RunOnceAsync(cacheKey, stamp, (Verifier: this, ClientId: clientId, Secret: secret, CacheKey: cacheKey, Stamp: stamp, Source: source),
+            static s => s.Verifier.CheckAsync(s.ClientId, s.Secret, s.CacheKey, s.Stamp, s.Source), cancellationToken).ConfigureAwait(false);
+        var client = check.Value ?? throw new CredentialRejectedException("client is revoked");
+        if (client.SecretExpiresAt is { } expires && expires <= _time.GetUtcNow())
+        {
+            throw new CredentialRejectedException("client secret has expired");
+        }
+
+        return client;
+    }
+
+    /// <summary>Forgets every remembered check of the client, including checks still running.</summary>
+    public void Evict(string clientId) => _cache.Invalidate(clientId);
+
+    /// <summary>Client ids are 1 to 64 ASCII letters, digits, '-', '_' or '.': anything else is refused without I/O.</summary>
+    public static bool IsPlausible(string? clientId)
+    {
+        if (string.IsNullOrEmpty(clientId) || clientId.Length > 64)
+        {
+            return false;
+        }
+
+        foreach (var c in clientId)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<SecretCheck<ClientSnapshot>> CheckAsync(string clientId, string secret, string cacheKey, long stamp, string source)
+    {
+        if (!_throttle.TryReserve(source, out var retryAfter))
+        {
+            throw new CredentialThrottledException(retryAfter);
+        }
+
+        var refund = true;
+        using var activity = VezaTelemetry.ActivitySource.StartActivity("veza.oauth2_client.verify");
+        activity?.SetTag("veza.oauth2.client_id", clientId);
+        try
+        {
+            OAuthClientRecord? client;
+            try
+            {
+                using var timeout = new CancellationTokenSource(_storeTimeout);
+                client = await _store.FindByIdAsync(clientId, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                throw new CredentialStoreUnavailableException(ex);
+            }
+
+            if (client is null)
+            {
+                refund = false;
+                throw new CredentialRejectedException("unknown client id");
+            }
+
+            if (client.Status != OAuthClientStatus.Active)
+            {
+                refund = false;
+                return _cache.RememberRefusal(client.Id, stamp);
+            }
+
+            var now = _time.GetUtcNow();
+            var named = ApiKeyFormat.TryParse(secret, _prefix, out var secretId, out _) ? secretId : null;
+            foreach (var candidate in client.Secrets)
+            {
+                if ((named is not null && candidate.Id != named) || candidate.ExpiresAt <= now)
+                {
+                    continue;
+                }
+
+                VezaTelemetry.SecretVerifications.Add(1);
+                var verification = await _gate.RunAsync((Hasher: _hasher, candidate.Hash, Secret: secret),
+                    static s => s.Hasher.VerifyAsync(s.Hash, s.Secret, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
+                if (verification == SecretVerificationResult.Failed)
+                {
+                    continue;
+                }
+
+                if (verification == SecretVerificationResult.SuccessRehashNeeded)
+                {
+                    _upgrader.UpgradeInBackground(client.Id, secret, async (hash, ct) =>
+                        await _store.ReplaceSecretHashAsync(client.Id, candidate.Id, candidate.Hash, hash, ct).ConfigureAwait(false) == OAuthStoreResult.Success);
+                }
+
+                return _cache.Remember(cacheKey, new ClientSnapshot(client.Id, client.Name, client.TeamId, client.Role,
+                    [.. client.AllowedScopes], client.AccessTokenLifetime, candidate.Id, candidate.ExpiresAt), stamp);
+            }
+
+            refund = false;
+            throw new CredentialRejectedException("secret does not match");
+        }
+        finally
+        {
+            if (refund)
+            {
+                _throttle.Release(source);
+            }
+        }
+    }
+}

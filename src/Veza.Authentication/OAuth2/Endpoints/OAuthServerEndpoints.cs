@@ -1,0 +1,391 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Bearer;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2.Tokens;
+using Veza.Authentication.Principals;
+using Veza.Authentication.Secrets;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.OAuth2.Endpoints;
+
+/// <summary>
+/// The authorization server's endpoints: metadata (RFC 8414), JWKS, token (client credentials, RFC 6749 §4.4),
+/// revocation (RFC 7009) and introspection (RFC 7662). While the server is switched off every one answers 404.
+/// </summary>
+internal static class OAuthServerEndpoints
+{
+    public static void Map(IEndpointRouteBuilder endpoints, OAuthServerOptions options)
+    {
+        endpoints.MapGet(OAuthServerOptions.MetadataPath, MetadataAsync).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapGet(options.JwksPath, JwksAsync).AllowAnonymous().ExcludeFromDescription();
+        endpoints.Map(options.TokenPath, TokenAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        endpoints.Map(options.RevocationPath, RevokeAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        endpoints.Map(options.IntrospectionPath, IntrospectAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+    }
+
+    // 404 while the server is off; 503 when the settings cannot be read (fail closed).
+    private static async Task<bool> IsOnAsync(HttpContext context)
+    {
+        try
+        {
+            if (await context.RequestServices.GetRequiredService<OAuthServerSwitch>().IsEnabledAsync(context.RequestAborted).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            OAuthProtocol.NoStore(context.Response);
+            return false;
+        }
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await OAuthProtocol.WriteErrorAsync(context, new OAuthError(503, "temporarily_unavailable", "The authorization server is temporarily unavailable."), false)
+                .ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private static async Task MetadataAsync(HttpContext context)
+    {
+        if (!await IsOnAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var options = context.RequestServices.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value;
+        var issuer = options.OAuth2.Issuer!;
+        var scopes = options.Roles.Values.SelectMany(p => p).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        await OAuthProtocol.WriteJsonAsync(context, json =>
+        {
+            json.WriteString("issuer", issuer);
+            json.WriteString("token_endpoint", Url(issuer, options.OAuth2.TokenPath));
+            json.WriteString("jwks_uri", Url(issuer, options.OAuth2.JwksPath));
+            json.WriteString("revocation_endpoint", Url(issuer, options.OAuth2.RevocationPath));
+            json.WriteString("introspection_endpoint", Url(issuer, options.OAuth2.IntrospectionPath));
+            WriteArray(json, "grant_types_supported", ["client_credentials"]);
+            WriteArray(json, "token_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
+            WriteArray(json, "revocation_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
+            WriteArray(json, "introspection_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
+            WriteArray(json, "response_types_supported", []);
+            WriteArray(json, "scopes_supported", scopes);
+            WriteArray(json, "token_endpoint_auth_signing_alg_values_supported", SigningKeyRing.AllowedAlgorithms);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task JwksAsync(HttpContext context)
+    {
+        if (!await IsOnAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var keys = await context.RequestServices.GetRequiredService<SigningKeyRing>().GetAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        await context.Response.Body.WriteAsync(keys.Jwks, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task TokenAsync(HttpContext context)
+    {
+        if (!await IsOnAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var (form, formError) = await OAuthProtocol.ReadFormAsync(context.Request).ConfigureAwait(false);
+        if (formError is not null)
+        {
+            await RefuseTokenAsync(context, formError, false, null, "malformed request").ConfigureAwait(false);
+            return;
+        }
+
+        var (clientId, secret, basic, clientError) = OAuthProtocol.ReadClient(context.Request, form!);
+        if (clientError is not null)
+        {
+            await RefuseTokenAsync(context, clientError, basic, clientId, "client authentication missing or malformed").ConfigureAwait(false);
+            return;
+        }
+
+        if (!form!.TryGetValue("grant_type", out var grantType))
+        {
+            await RefuseTokenAsync(context, OAuthError.InvalidRequest("grant_type is required."), basic, clientId, "no grant type").ConfigureAwait(false);
+            return;
+        }
+
+        var client = await AuthenticateClientAsync(context, clientId!, secret!, basic).ConfigureAwait(false);
+        if (client is null)
+        {
+            return;
+        }
+
+        if (grantType != "client_credentials")
+        {
+            await RefuseTokenAsync(context, new OAuthError(400, "unsupported_grant_type", "Only the client_credentials grant is supported."), basic, clientId, "unsupported grant")
+                .ConfigureAwait(false);
+            return;
+        }
+
+        var roles = context.RequestServices.GetRequiredService<VezaPrincipalResolver>();
+        var rolePermissions = roles.PermissionsOf(client.Role);
+        string[] requested = form.TryGetValue("scope", out var scope) ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries) : client.AllowedScopes;
+        foreach (var wanted in requested)
+        {
+            if (!client.AllowedScopes.Contains(wanted, StringComparer.Ordinal))
+            {
+                await RefuseTokenAsync(context, new OAuthError(400, "invalid_scope", "A requested scope is unknown or not allowed for this client."), basic, clientId,
+                    "scope not allowed").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        // requested ∩ allowed ∩ what the client's role grants now: a scope never means more than a permission.
+        var granted = requested.Distinct(StringComparer.Ordinal).Where(s => rolePermissions.Contains(s, StringComparer.Ordinal)).ToArray();
+        if (granted.Length == 0)
+        {
+            await RefuseTokenAsync(context, new OAuthError(400, "invalid_scope", "None of the requested scopes is granted by the client's role."), basic, clientId,
+                "no scope granted").ConfigureAwait(false);
+            return;
+        }
+
+        var codec = context.RequestServices.GetRequiredService<AccessTokenCodec>();
+        string token;
+        AccessTokenClaims claims;
+        try
+        {
+            (token, claims) = await codec.CreateAsync(client.Id, client.TeamId, client.Role, client.SecretId, granted, client.AccessTokenLifetime, context.RequestAborted)
+                .ConfigureAwait(false);
+        }
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await RefuseTokenAsync(context, new OAuthError(503, "temporarily_unavailable", "Tokens cannot be issued right now."), basic, clientId, "signing keys unavailable")
+                .ConfigureAwait(false);
+            return;
+        }
+
+        await AuditAsync(context, "oauth2.token.issue", "success", client.Id, client.TeamId).ConfigureAwait(false);
+        OAuthProtocol.NoStore(context.Response);
+        await OAuthProtocol.WriteJsonAsync(context, json =>
+        {
+            json.WriteString("access_token", token);
+            json.WriteString("token_type", "Bearer");
+            json.WriteNumber("expires_in", (long)(claims.ExpiresAt - claims.IssuedAt).TotalSeconds);
+            json.WriteString("scope", string.Join(' ', granted));
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task RevokeAsync(HttpContext context)
+    {
+        if (!await IsOnAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var (form, basic, client) = await ReadAuthenticatedAsync(context).ConfigureAwait(false);
+        if (client is null)
+        {
+            return;
+        }
+
+        if (!form!.TryGetValue("token", out var token))
+        {
+            await OAuthProtocol.WriteErrorAsync(context, OAuthError.InvalidRequest("token is required."), basic).ConfigureAwait(false);
+            return;
+        }
+
+        // RFC 7009 §2.2: an invalid, expired or unknown token is answered 200 as well. A token of another client is
+        // not revoked, and the answer is the same, so a client learns nothing about other clients' tokens.
+        var services = context.RequestServices;
+        var claims = AccessTokenAuthenticator.LooksLikeJwt(token)
+            ? await services.GetRequiredService<AccessTokenCodec>().ValidateAsync(token, validateLifetime: false, context.RequestAborted).ConfigureAwait(false)
+            : null;
+        var time = services.GetRequiredService<TimeProvider>();
+        if (claims is not null && claims.ClientId == client.Id && claims.ExpiresAt > time.GetUtcNow() - TimeSpan.FromMinutes(5))
+        {
+            try
+            {
+                await services.GetRequiredService<TokenRevocationList>()
+                    .RevokeAsync(new RevokedTokenRecord(claims.TokenId, claims.ClientId, claims.ExpiresAt, time.GetUtcNow()), context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                await OAuthProtocol.WriteErrorAsync(context, new OAuthError(503, "temporarily_unavailable", "The revocation could not be recorded; try again."), basic)
+                    .ConfigureAwait(false);
+                return;
+            }
+
+            await AuditAsync(context, "oauth2.token.revoke", "success", client.Id, client.TeamId, claims.TokenId).ConfigureAwait(false);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        OAuthProtocol.NoStore(context.Response);
+    }
+
+    private static async Task IntrospectAsync(HttpContext context)
+    {
+        if (!await IsOnAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var (form, basic, client) = await ReadAuthenticatedAsync(context).ConfigureAwait(false);
+        if (client is null)
+        {
+            return;
+        }
+
+        if (!form!.TryGetValue("token", out var token))
+        {
+            await OAuthProtocol.WriteErrorAsync(context, OAuthError.InvalidRequest("token is required."), basic).ConfigureAwait(false);
+            return;
+        }
+
+        var services = context.RequestServices;
+        AccessTokenClaims? claims = null;
+        ClientState? holder = null;
+        if (AccessTokenAuthenticator.LooksLikeJwt(token))
+        {
+            try
+            {
+                claims = await services.GetRequiredService<AccessTokenAuthenticator>().CheckAsync(token, context.RequestAborted).ConfigureAwait(false);
+                holder = await services.GetRequiredService<ClientStates>().FindActiveAsync(claims.ClientId, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (CredentialRejectedException)
+            {
+                claims = null;
+            }
+            catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                await OAuthProtocol.WriteErrorAsync(context, new OAuthError(503, "temporarily_unavailable", "Introspection is temporarily unavailable."), basic)
+                    .ConfigureAwait(false);
+                return;
+            }
+        }
+
+        // Only the client a token was issued to learns anything about it.
+        var active = claims is not null && claims.ClientId == client.Id && holder is not null && holder.TeamId == claims.TeamId
+            && Array.IndexOf(holder.SecretIds, claims.SecretId) >= 0;
+        var codec = services.GetRequiredService<AccessTokenCodec>();
+        OAuthProtocol.NoStore(context.Response);
+        await OAuthProtocol.WriteJsonAsync(context, json =>
+        {
+            json.WriteBoolean("active", active);
+            if (!active)
+            {
+                return;
+            }
+
+            json.WriteString("scope", string.Join(' ', claims!.Scopes));
+            json.WriteString("client_id", claims.ClientId);
+            json.WriteString("token_type", "Bearer");
+            json.WriteNumber("exp", claims.ExpiresAt.ToUnixTimeSeconds());
+            json.WriteNumber("iat", claims.IssuedAt.ToUnixTimeSeconds());
+            json.WriteNumber("nbf", claims.IssuedAt.ToUnixTimeSeconds());
+            json.WriteString("sub", AccessTokenClaims.Subject(claims.ClientId));
+            json.WriteString("aud", codec.Audience);
+            json.WriteString("iss", codec.Issuer);
+            json.WriteString("jti", claims.TokenId);
+            json.WriteString(VezaClaimTypes.TeamId, claims.TeamId);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task<(Dictionary<string, string>? Form, bool Basic, ClientSnapshot? Client)> ReadAuthenticatedAsync(HttpContext context)
+    {
+        var (form, formError) = await OAuthProtocol.ReadFormAsync(context.Request).ConfigureAwait(false);
+        if (formError is not null)
+        {
+            await OAuthProtocol.WriteErrorAsync(context, formError, false).ConfigureAwait(false);
+            return (null, false, null);
+        }
+
+        var (clientId, secret, basic, clientError) = OAuthProtocol.ReadClient(context.Request, form!);
+        if (clientError is not null)
+        {
+            await OAuthProtocol.WriteErrorAsync(context, clientError, basic).ConfigureAwait(false);
+            return (null, basic, null);
+        }
+
+        var client = await AuthenticateClientAsync(context, clientId!, secret!, basic).ConfigureAwait(false);
+        return (form, basic, client);
+    }
+
+    // The client's id and secret, checked like an API key; on failure the answer has been written.
+    private static async Task<ClientSnapshot?> AuthenticateClientAsync(HttpContext context, string clientId, string secret, bool basic)
+    {
+        OAuthError error;
+        string reason;
+        try
+        {
+            return await context.RequestServices.GetRequiredService<ClientSecretVerifier>()
+                .VerifyAsync(clientId, secret, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (CredentialRejectedException ex)
+        {
+            (error, reason) = (OAuthError.InvalidClient(), ex.Reason);
+            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Rejected);
+        }
+        catch (CredentialThrottledException ex)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            (error, reason) = (new OAuthError(429, "temporarily_unavailable", "Too many failed attempts from this address. Try again later."), "throttled");
+            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Throttled);
+        }
+        catch (SecretCheckBusyException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            (error, reason) = (new OAuthError(503, "temporarily_unavailable", "The server is busy. Try again shortly."), "busy");
+            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Busy);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            (error, reason) = (new OAuthError(503, "temporarily_unavailable", "The server is temporarily unavailable."), "store unavailable");
+            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Unavailable, ex);
+        }
+
+        await RefuseTokenAsync(context, error, basic, clientId, reason).ConfigureAwait(false);
+        return null;
+    }
+
+    private static async Task RefuseTokenAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason)
+    {
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthServerEndpoints).FullName!);
+        Log.TokenRequestRefused(logger, error.Error, reason, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
+        await AuditAsync(context, "oauth2.request.refuse", error.Error, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, null)
+            .ConfigureAwait(false);
+        await OAuthProtocol.WriteErrorAsync(context, error, basic).ConfigureAwait(false);
+    }
+
+    private static ValueTask AuditAsync(HttpContext context, string action, string outcome, string? clientId, string? teamId, string? tokenId = null)
+    {
+        var services = context.RequestServices;
+        var actor = VezaAuditActor.FromRequest(context, clientId is null ? "anonymous" : AccessTokenClaims.Subject(clientId), clientId, VezaAuthenticationMethods.OAuth2Client);
+        var auditEvent = actor.Event(action, outcome, tokenId is null ? "oauth2_client" : "oauth2_token", tokenId ?? clientId, teamId,
+            services.GetRequiredService<TimeProvider>().GetUtcNow());
+        return services.GetRequiredService<IVezaAuditSink>().WriteAsync(auditEvent, CancellationToken.None);
+    }
+
+    private static string Url(string issuer, string path) => issuer.TrimEnd('/') + path;
+
+    private static void WriteArray(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}

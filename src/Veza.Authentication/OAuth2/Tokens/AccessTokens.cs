@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
+
+namespace Veza.Authentication.OAuth2.Tokens;
+
+/// <summary>What a valid access token says, kept so a token is validated (signature and all) once per instance.</summary>
+internal sealed record AccessTokenClaims(
+    string TokenId,
+    string ClientId,
+    string TeamId,
+    string[] Scopes,
+    string SecretId,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt)
+{
+    public static string Subject(string clientId) => "client:" + clientId;
+}
+
+/// <summary>
+/// Creates and validates RFC 9068 access tokens (<c>typ: at+jwt</c>) with Microsoft.IdentityModel's
+/// <see cref="JsonWebTokenHandler"/>: no JWT or signature code of our own.
+/// </summary>
+internal sealed class AccessTokenCodec
+{
+    public const string TokenType = "at+jwt";
+
+    // The id of the client secret the token was got with, so that removing that secret ends the token too.
+    private const string SecretIdClaim = "veza_secret_id";
+    private static readonly string[] ValidTypes = [TokenType, "application/at+jwt"];
+
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly SigningKeyRing _keys;
+    private readonly TimeProvider _time;
+    private readonly OAuthServerOptions _options;
+
+    public AccessTokenCodec(SigningKeyRing keys, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
+    {
+        _keys = keys;
+        _time = time;
+        _options = options.Value.OAuth2;
+    }
+
+    public string Issuer => _options.Issuer ?? throw new InvalidOperationException("OAuth2.Issuer is not set.");
+
+    public string Audience => _options.Audience ?? Issuer;
+
+    /// <summary>Signs a token for a client acting in its team with <paramref name="role"/>, narrowed to <paramref name="scopes"/>.</summary>
+    public async ValueTask<(string Token, AccessTokenClaims Claims)> CreateAsync(
+        string clientId, string teamId, string role, string secretId, IReadOnlyList<string> scopes, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        // JWT times are whole seconds; the claims kept here must say what the token says.
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        var claims = new AccessTokenClaims(
+            Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)), clientId, teamId, [.. scopes], secretId, issuedAt, issuedAt + lifetime);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            TokenType = TokenType,
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = issuedAt.UtcDateTime,
+            NotBefore = issuedAt.UtcDateTime,
+            Expires = claims.ExpiresAt.UtcDateTime,
+            SigningCredentials = keys.Signing,
+            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                [JwtRegisteredClaimNames.Sub] = AccessTokenClaims.Subject(clientId),
+                [JwtRegisteredClaimNames.Jti] = claims.TokenId,
+                [VezaClaimTypes.ClientId] = clientId,
+                [VezaClaimTypes.Scope] = string.Join(' ', scopes),
+                [VezaClaimTypes.PrincipalType] = VezaPrincipalTypes.Client,
+                [VezaClaimTypes.TeamId] = teamId,
+                [VezaClaimTypes.Role] = role,
+                [SecretIdClaim] = secretId,
+            },
+        };
+        return (_handler.CreateToken(descriptor), claims);
+    }
+
+    /// <summary>
+    /// Validates signature (a published key, an allowed algorithm), <c>typ</c>, issuer, audience and lifetime.
+    /// Returns <see langword="null"/> for any token that fails, whatever the reason.
+    /// </summary>
+    public async ValueTask<AccessTokenClaims?> ValidateAsync(string token, bool validateLifetime, CancellationToken cancellationToken)
+    {
+        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Audience,
+            IssuerSigningKeys = keys.Validation,
+            ValidAlgorithms = SigningKeyRing.AllowedAlgorithms,
+            ValidTypes = ValidTypes,
+            ValidateIssuerSigningKey = true,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = validateLifetime,
+            ClockSkew = _options.ClockSkew,
+            TryAllIssuerSigningKeys = false,
+            LifetimeValidator = validateLifetime ? ValidateLifetime : null,
+        };
+        var result = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return null;
+        }
+
+        if (!jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) || string.IsNullOrEmpty(jti)
+            || !jwt.TryGetPayloadValue<string>(VezaClaimTypes.ClientId, out var clientId) || string.IsNullOrEmpty(clientId)
+            || !jwt.TryGetPayloadValue<string>(VezaClaimTypes.TeamId, out var teamId) || string.IsNullOrEmpty(teamId)
+            || !jwt.TryGetPayloadValue<string>(SecretIdClaim, out var secretId) || string.IsNullOrEmpty(secretId)
+            || jwt.Subject != AccessTokenClaims.Subject(clientId))
+        {
+            return null;
+        }
+
+        jwt.TryGetPayloadValue<string>(VezaClaimTypes.Scope, out var scope);
+        return new AccessTokenClaims(jti, clientId, teamId,
+            (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries), secretId,
+            new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+    }
+
+    // The framework's lifetime check reads the system clock; this one reads TimeProvider, so tests can move time.
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return expires is { } exp && now < exp + parameters.ClockSkew && (notBefore is not { } nbf || nbf - parameters.ClockSkew <= now);
+    }
+}
