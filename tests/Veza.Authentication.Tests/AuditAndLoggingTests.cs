@@ -110,32 +110,4 @@ public sealed class AuditAndLoggingTests
         Assert.That(summaries, Has.Count.EqualTo(1));
         Assert.That(summaries[0], Does.StartWith("Warning").And.Contains("6 rejected"));
     }
-
-    private sealed class RecordingAuditSink : IVezaAuditSink
-    {
-        public ConcurrentQueue<VezaAuditEvent> Events { get; } = new();
-
-        public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
-        {
-            Events.Enqueue(auditEvent);
-            return ValueTask.CompletedTask;
-        }
-
-        // Call events are raised when the response has completed, which TestServer may report after the client has it.
-        public async Task<VezaAuditEvent> WaitForAsync(Func<VezaAuditEvent, bool> match)
-        {
-            for (var i = 0; i < 200; i++)
-            {
-                if (Events.FirstOrDefault(match) is { } found)
-                {
-                    return found;
-                }
-
-                await Task.Delay(25);
-            }
-
-            Assert.Fail("no matching audit event within 5 s");
-            return null!;
-        }
-    }
 }

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
@@ -198,5 +200,34 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
         }
 
         await inner.RecordLastAccessAsync(lastAccess, cancellationToken);
+    }
+}
+
+/// <summary>Keeps every audit event, in order.</summary>
+internal sealed class RecordingAuditSink : IVezaAuditSink
+{
+    public ConcurrentQueue<VezaAuditEvent> Events { get; } = new();
+
+    public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        Events.Enqueue(auditEvent);
+        return ValueTask.CompletedTask;
+    }
+
+    // Call events are raised when the response has completed, which TestServer may report after the client has it.
+    public async Task<VezaAuditEvent> WaitForAsync(Func<VezaAuditEvent, bool> match)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (Events.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(25);
+        }
+
+        Assert.Fail("no matching audit event within 5 s");
+        return null!;
     }
 }
