@@ -52,6 +52,9 @@ internal sealed class VezaTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>TestServer's handler, for clients that must choose their own base address.</summary>
+    public HttpMessageHandler TestHandler => _app.GetTestServer().CreateHandler();
+
     public IServiceProvider Services => _app.Services;
 
     public InMemoryUserDirectory Directory => Services.GetRequiredService<InMemoryUserDirectory>();
