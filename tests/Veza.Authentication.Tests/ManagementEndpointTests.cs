@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -362,5 +364,24 @@ public sealed class ManagementEndpointTests
 
         await ErrorAssertions.AssertErrorAsync(response, HttpStatusCode.ServiceUnavailable, 14);
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("database is down"));
+    }
+
+    [Test]
+    public async Task A_failure_that_is_not_a_stores_is_a_500_without_details()
+    {
+        await using var host = await VezaTestHost.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IVezaAuditSink, ThrowingAuditSink>()));
+        var (_, admin) = await host.CreatePersonalKeyAsync(AdminA, TeamA);
+
+        var response = await host.SendAsync(HttpMethod.Post, "/api/preview/teamkeys", admin, new { name = "x", team_id = TeamA });
+
+        await ErrorAssertions.AssertErrorAsync(response, HttpStatusCode.InternalServerError, 13);
+        Assert.That(response.Headers.RetryAfter, Is.Null);
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("audit sink bug"));
+    }
+
+    private sealed class ThrowingAuditSink : IVezaAuditSink
+    {
+        public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
+            => auditEvent.Action == VezaAuditEvent.ApiCallAction ? ValueTask.CompletedTask : throw new InvalidOperationException("audit sink bug (test)");
     }
 }

@@ -13,7 +13,9 @@ public static class VezaEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the key management API under <paramref name="prefix"/>: personal keys at <c>{prefix}/keys</c> and team
     /// keys at <c>{prefix}/teamkeys</c> (list, create, get, rename with PATCH, <c>{id}:revoke</c>,
-    /// <c>{id}:reinstate</c>, delete). Callers authenticate with the Veza scheme.
+    /// <c>{id}:reinstate</c>, delete). With the OAuth2 stores registered, also OAuth2 clients at
+    /// <c>{prefix}/oauth2clients</c> (the same, plus <c>{id}/secrets</c>) and the sign-in settings at
+    /// <c>{prefix}/signinsettings</c> (GET, PATCH). Callers authenticate with the Veza scheme.
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <param name="prefix">The route prefix. Default <c>/api/preview</c>.</param>
@@ -27,6 +29,11 @@ public static class VezaEndpointRouteBuilderExtensions
             .Build());
         ApiKeyManagementEndpoints.Map(group, "/keys", ApiKeyKind.Personal);
         ApiKeyManagementEndpoints.Map(group, "/teamkeys", ApiKeyKind.Team);
+        if (Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(endpoints.ServiceProvider))
+        {
+            OAuthClientManagementEndpoints.Map(group, "/oauth2clients");
+            SignInSettingsEndpoints.Map(group, "/signinsettings");
+        }
         return group;
     }
 

@@ -31,6 +31,7 @@ internal readonly record struct VezaErrorKind(int HttpStatus, int RpcCode, strin
     public static readonly VezaErrorKind MethodNotAllowed = new(405, 12, "METHOD_NOT_ALLOWED");
     public static readonly VezaErrorKind AlreadyExists = new(409, 6, "ALREADY_EXISTS");
     public static readonly VezaErrorKind InvalidArgument = new(400, 3, "INVALID_ARGUMENT");
+    public static readonly VezaErrorKind FailedPrecondition = new(400, 9, "FAILED_PRECONDITION");
     public static readonly VezaErrorKind PayloadTooLarge = new(413, 3, "PAYLOAD_TOO_LARGE");
     public static readonly VezaErrorKind UnsupportedMediaType = new(415, 3, "UNSUPPORTED_MEDIA_TYPE");
     public static readonly VezaErrorKind ResourceExhausted = new(429, 8, "RESOURCE_EXHAUSTED");

@@ -14,4 +14,12 @@ namespace Veza.Authentication.Hosting;
 [JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(CreateApiKeyRequest))]
 [JsonSerializable(typeof(RenameApiKeyRequest))]
+[JsonSerializable(typeof(OAuthClientValueResponse))]
+[JsonSerializable(typeof(OAuthClientListResponse))]
+[JsonSerializable(typeof(CreateOAuthClientRequest))]
+[JsonSerializable(typeof(RenameOAuthClientRequest))]
+[JsonSerializable(typeof(AddClientSecretRequest))]
+[JsonSerializable(typeof(ClientSecretValueResponse))]
+[JsonSerializable(typeof(SignInSettingsResponse))]
+[JsonSerializable(typeof(UpdateSignInSettingsRequest))]
 internal sealed partial class VezaJsonContext : JsonSerializerContext;

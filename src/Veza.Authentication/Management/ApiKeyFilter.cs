@@ -153,7 +153,9 @@ internal static class PageToken
 {
     public static string Create(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("v1:" + lastId));
 
-    public static bool TryRead(string? token, out string? afterId)
+    public static bool TryRead(string? token, out string? afterId) => TryRead(token, id => ApiKeyFormat.IsValidKeyId(id), out afterId);
+
+    public static bool TryRead(string? token, Func<string, bool> isId, out string? afterId)
     {
         afterId = null;
         if (string.IsNullOrEmpty(token))
@@ -167,7 +169,7 @@ internal static class PageToken
         }
 
         var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-        if (!text.StartsWith("v1:", StringComparison.Ordinal) || !ApiKeyFormat.IsValidKeyId(text.AsSpan(3)))
+        if (!text.StartsWith("v1:", StringComparison.Ordinal) || !isId(text[3..]))
         {
             return false;
         }

@@ -19,11 +19,6 @@ namespace Veza.Authentication.Management;
 /// </summary>
 internal static class ApiKeyManagementEndpoints
 {
-    private const int MaxBodyBytes = 16 * 1024;
-
-    /// <summary>The page size when none (or 0) is asked for, and the most one page holds, as Veza documents.</summary>
-    private const int MaxPageSize = 100;
-
     public static void Map(IEndpointRouteBuilder group, string path, ApiKeyKind kind)
     {
         var keys = group.MapGroup(path);
@@ -43,17 +38,11 @@ internal static class ApiKeyManagementEndpoints
         MethodNotAllowed(keys, "{id}", "GET, PATCH, DELETE");
         MethodNotAllowed(keys, "{id}:revoke", "POST");
         MethodNotAllowed(keys, "{id}:reinstate", "POST");
-        keys.Map("{**rest}", (HttpContext c) => VezaErrorWriter.WriteAsync(c, VezaErrorKind.NotFound, "No such resource.", "UNKNOWN_ROUTE"));
+        ManagementHttp.NotFoundForTheRest(keys);
 #pragma warning restore ASP0022
     }
 
-    // An endpoint without method metadata loses to the ones with methods for the same pattern, so it only sees the rest.
-    private static void MethodNotAllowed(RouteGroupBuilder keys, string pattern, string allow)
-        => keys.Map(pattern, (HttpContext c) =>
-        {
-            c.Response.Headers.Allow = allow;
-            return VezaErrorWriter.WriteAsync(c, VezaErrorKind.MethodNotAllowed, $"This resource accepts {allow} only.");
-        });
+    private static void MethodNotAllowed(RouteGroupBuilder keys, string pattern, string allow) => ManagementHttp.MethodNotAllowed(keys, pattern, allow);
 
     private sealed record Call(HttpContext Http, ManagementCaller Caller, ApiKeyService Keys, IVezaUserDirectory Directory,
         IVezaAuditSink Audit, TimeProvider Time)
@@ -98,10 +87,18 @@ internal static class ApiKeyManagementEndpoints
         }
         catch (Exception ex) when (!http.Response.HasStarted)
         {
-            // A store failure: nothing was changed by this request beyond what the store reported, and no details leak.
+            // No details leak. A store that is unavailable is a 503 (nothing was changed beyond what the store
+            // reported); anything else is a bug, and a 500.
             Log.ManagementFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiKeyManagementEndpoints)), ex);
-            http.Response.Headers.RetryAfter = "5";
-            await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "The key store is unavailable. Try again later.").ConfigureAwait(false);
+            if (ManagementHttp.IsStoreFailure(ex))
+            {
+                http.Response.Headers.RetryAfter = "5";
+                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "The key store is unavailable. Try again later.").ConfigureAwait(false);
+            }
+            else
+            {
+                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Internal, "The request failed unexpectedly.").ConfigureAwait(false);
+            }
         }
     }
 
@@ -115,22 +112,9 @@ internal static class ApiKeyManagementEndpoints
         }
 
         // As Veza documents: at most 100 per page; 0 or nothing means the default (100); more is read as 100.
-        var pageSize = MaxPageSize;
-        var sizeText = request.Query["page_size"].ToString();
-        if (sizeText.Length > 0)
+        var (pageOk, pageSize, afterId) = await ManagementHttp.ReadPageAsync(call.Http, id => ApiKeyFormat.IsValidKeyId(id)).ConfigureAwait(false);
+        if (!pageOk)
         {
-            if (!int.TryParse(sizeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var asked))
-            {
-                await BadRequest(call, $"page_size must be a whole number from 0 to {MaxPageSize}.", "INVALID_PAGE_SIZE").ConfigureAwait(false);
-                return;
-            }
-
-            pageSize = asked is 0 or > MaxPageSize ? MaxPageSize : asked;
-        }
-
-        if (!PageToken.TryRead(request.Query["page_token"], out var afterId))
-        {
-            await BadRequest(call, "page_token is not one this server issued.", "INVALID_PAGE_TOKEN").ConfigureAwait(false);
             return;
         }
 
@@ -386,51 +370,8 @@ internal static class ApiKeyManagementEndpoints
         return key;
     }
 
-    private static async Task<T?> ReadBodyAsync<T>(Call call, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
-    {
-        var request = call.Http.Request;
-        if (!request.HasJsonContentType())
-        {
-            await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.UnsupportedMediaType, "The body must be JSON (application/json).").ConfigureAwait(false);
-            return null;
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.PayloadTooLarge, $"The body must be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, call.Aborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.PayloadTooLarge, $"The body must be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        try
-        {
-            var value = buffer.Length == 0 ? null : JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type);
-            if (value is null)
-            {
-                await BadRequest(call, "The body must be a JSON object.", "MALFORMED_JSON").ConfigureAwait(false);
-            }
-
-            return value;
-        }
-        catch (JsonException)
-        {
-            await BadRequest(call, "The body is not valid JSON for this request.", "MALFORMED_JSON").ConfigureAwait(false);
-            return null;
-        }
-    }
+    private static Task<T?> ReadBodyAsync<T>(Call call, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+        => ManagementHttp.ReadBodyAsync(call.Http, type);
 
     private static string Outcome(ApiKeyStoreResult result) => result switch
     {

@@ -1,0 +1,213 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Bearer;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Secrets;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.Management;
+
+/// <summary>
+/// What every management endpoint shares: who is calling, JSON bodies (content type, size, the source-generated
+/// context), paging, 405 answers, and errors — 503 when a store is unavailable, a real 500 for anything else, never
+/// a stack trace.
+/// </summary>
+internal static class ManagementHttp
+{
+    public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>The page size when none (or 0) is asked for, and the most one page holds, as Veza documents.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>Resolves the caller (a user's credential: service accounts and clients manage nothing) and runs the action.</summary>
+    public static async Task RunAsync(HttpContext http, string what, Func<ManagementCaller, Task> action)
+    {
+        var services = http.RequestServices;
+        try
+        {
+            var options = services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value;
+            var caller = await ManagementCaller.FromPrincipalAsync(http.User, options, services.GetRequiredService<IVezaUserDirectory>(), http.RequestAborted)
+                .ConfigureAwait(false);
+            if (caller is null || !caller.IsUser)
+            {
+                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.PermissionDenied, $"Only a user's credential can manage {what}.").ConfigureAwait(false);
+                return;
+            }
+
+            await action(caller).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (SecretCheckBusyException) when (!http.Response.HasStarted)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "The server is busy hashing secrets. Try again shortly.",
+                "SECRET_CHECKS_SATURATED").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted)
+        {
+            Log.ManagementFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ManagementHttp)), ex);
+            if (IsStoreFailure(ex))
+            {
+                http.Response.Headers.RetryAfter = "5";
+                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "A store is unavailable. Try again later.").ConfigureAwait(false);
+            }
+            else
+            {
+                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Internal, "The request failed unexpectedly.").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly Type[] StoreTypes =
+    [
+        typeof(IApiKeyStore), typeof(IOAuthClientStore), typeof(ISigningKeyStore), typeof(ITokenRevocationStore), typeof(IVezaSettingsStore),
+        typeof(IVezaUserDirectory),
+    ];
+
+    /// <summary>
+    /// Whether a failure is a store being unavailable rather than a bug: a timeout, a lost connection, a database
+    /// error, or anything thrown from inside one of the host's stores or its user directory. Only those are answered
+    /// 503 with Retry-After; everything else is a 500.
+    /// </summary>
+    public static bool IsStoreFailure(Exception ex) => ex switch
+    {
+        CredentialStoreUnavailableException or TimeoutException or OperationCanceledException or DbException or SocketException or IOException
+            or HttpRequestException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStoreFailure),
+        _ => ThrownByStore(ex) || (ex.InnerException is { } inner && IsStoreFailure(inner)),
+    };
+
+    // The exception's stack, from where it was thrown to where it was caught, passes through a store's code.
+    private static bool ThrownByStore(Exception ex)
+    {
+        foreach (var frame in new System.Diagnostics.StackTrace(ex, fNeedFileInfo: false).GetFrames())
+        {
+            var type = frame.GetMethod()?.DeclaringType;
+            // Async methods run in a nested state-machine type; the store is the type that declares it.
+            for (var t = type; t is not null; t = t.DeclaringType)
+            {
+                if (StoreTypes.Any(s => s.IsAssignableFrom(t)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    public static Task BadRequest(HttpContext http, string message, string reason)
+        => VezaErrorWriter.WriteAsync(http, VezaErrorKind.InvalidArgument, message, reason);
+
+    public static Task Forbidden(HttpContext http, string message)
+        => VezaErrorWriter.WriteAsync(http, VezaErrorKind.PermissionDenied, message);
+
+    public static Task Ok<T>(HttpContext http, T value, JsonTypeInfo<T> type)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return http.Response.WriteAsJsonAsync(value, type, contentType: "application/json", http.RequestAborted);
+    }
+
+    /// <summary>Reads a JSON body of at most <see cref="MaxBodyBytes"/>; on failure the error has been written.</summary>
+    public static async Task<T?> ReadBodyAsync<T>(HttpContext http, JsonTypeInfo<T> type) where T : class
+    {
+        var request = http.Request;
+        if (!request.HasJsonContentType())
+        {
+            await VezaErrorWriter.WriteAsync(http, VezaErrorKind.UnsupportedMediaType, "The body must be JSON (application/json).").ConfigureAwait(false);
+            return null;
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            await VezaErrorWriter.WriteAsync(http, VezaErrorKind.PayloadTooLarge, $"The body must be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.PayloadTooLarge, $"The body must be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            var value = buffer.Length == 0 ? null : JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type);
+            if (value is null)
+            {
+                await BadRequest(http, "The body must be a JSON object.", "MALFORMED_JSON").ConfigureAwait(false);
+            }
+
+            return value;
+        }
+        catch (JsonException)
+        {
+            await BadRequest(http, "The body is not valid JSON for this request.", "MALFORMED_JSON").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads <c>page_size</c> (0 or nothing means <see cref="MaxPageSize"/>, more is read as the maximum) and
+    /// <c>page_token</c>; on failure the error has been written and <c>Ok</c> is false.
+    /// </summary>
+    public static async Task<(bool Ok, int PageSize, string? AfterId)> ReadPageAsync(HttpContext http, Func<string, bool> isId)
+    {
+        var pageSize = MaxPageSize;
+        var sizeText = http.Request.Query["page_size"].ToString();
+        if (sizeText.Length > 0)
+        {
+            if (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var asked))
+            {
+                await BadRequest(http, $"page_size must be a whole number from 0 to {MaxPageSize}.", "INVALID_PAGE_SIZE").ConfigureAwait(false);
+                return (false, 0, null);
+            }
+
+            pageSize = asked is 0 or > MaxPageSize ? MaxPageSize : asked;
+        }
+
+        if (!PageToken.TryRead(http.Request.Query["page_token"], isId, out var afterId))
+        {
+            await BadRequest(http, "page_token is not one this server issued.", "INVALID_PAGE_TOKEN").ConfigureAwait(false);
+            return (false, 0, null);
+        }
+
+        return (true, pageSize, afterId);
+    }
+
+    /// <summary>
+    /// Answers 405 with <c>Allow</c> for other methods on <paramref name="pattern"/>. An endpoint without method
+    /// metadata loses to the ones with methods for the same pattern, so it only sees the rest.
+    /// </summary>
+    public static void MethodNotAllowed(IEndpointRouteBuilder group, string pattern, string allow)
+        => group.Map(pattern, (HttpContext c) =>
+        {
+            c.Response.Headers.Allow = allow;
+            return VezaErrorWriter.WriteAsync(c, VezaErrorKind.MethodNotAllowed, $"This resource accepts {allow} only.");
+        });
+
+    /// <summary>Unknown paths under a group answer the JSON error shape too.</summary>
+    public static void NotFoundForTheRest(IEndpointRouteBuilder group)
+        => group.Map("{**rest}", (HttpContext c) => VezaErrorWriter.WriteAsync(c, VezaErrorKind.NotFound, "No such resource.", "UNKNOWN_ROUTE"));
+}
