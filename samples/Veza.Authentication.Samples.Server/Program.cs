@@ -62,6 +62,7 @@ app.MapPost("/api/integrations/push", () => Results.Ok(new { accepted = true }))
 app.MapGet("/api/users/{id}", (string id) => Results.Ok(new { id })).RequireAuthorization(SamplePermissions.UsersRead);
 
 app.MapVezaManagement();
+app.MapVezaOAuth2();
 
 app.Run();
 

@@ -1,4 +1,6 @@
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.OAuth2;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
 
@@ -15,6 +17,37 @@ public sealed class SampleSeed
 
     /// <summary>Key strings to register (mint them with <c>dotnet run -- new-api-key</c>).</summary>
     public List<SeedApiKey> ApiKeys { get; set; } = [];
+
+    /// <summary>Whether to switch the OAuth2 authorization server on at start (it is off by default).</summary>
+    public bool OAuth2Enabled { get; set; }
+
+    /// <summary>OAuth2 clients to register (needs <see cref="OAuth2Enabled"/>).</summary>
+    public List<SeedOAuthClient> OAuth2Clients { get; set; } = [];
+}
+
+/// <summary>A seeded OAuth2 client, with a client id and secret of the tester's choosing.</summary>
+public sealed class SeedOAuthClient
+{
+    /// <summary>The client id.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The secret (32 to 256 characters).</summary>
+    public string Secret { get; set; } = "";
+
+    /// <summary>Display name; the client id when empty.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The team it acts in.</summary>
+    public string TeamId { get; set; } = "";
+
+    /// <summary>Its role in the team; the team-key role when empty.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>The scopes it may ask for; every permission of the role when empty.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>Its access-token lifetime; the configured default when not set.</summary>
+    public TimeSpan? AccessTokenLifetime { get; set; }
 }
 
 /// <summary>A seeded team.</summary>
@@ -66,7 +99,8 @@ public sealed class SeedApiKey
 }
 
 /// <summary>Fills the in-memory directory and key store from <see cref="SampleSeed"/> when the host starts.</summary>
-internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDirectory directory, ApiKeyService keys) : IHostedService
+internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDirectory directory, ApiKeyService keys,
+    SignInSettingsService settings, OAuthClientService clients) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +126,29 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
             if (result.Result != ApiKeyStoreResult.Success)
             {
                 throw new InvalidOperationException($"Seed key '{key.Name}' could not be stored: {result.Result}.");
+            }
+        }
+
+        if (seed.OAuth2Enabled)
+        {
+            await settings.SetOAuth2EnabledAsync(true, VezaAuditActor.System, cancellationToken);
+        }
+
+        foreach (var client in seed.OAuth2Clients)
+        {
+            var created = await clients.CreateAsync(new OAuthClientDraft
+            {
+                ClientId = client.ClientId,
+                Secret = client.Secret,
+                Name = string.IsNullOrEmpty(client.Name) ? client.ClientId : client.Name,
+                TeamId = client.TeamId,
+                Role = client.Role,
+                AllowedScopes = client.Scopes.Count == 0 ? null : client.Scopes,
+                AccessTokenLifetime = client.AccessTokenLifetime,
+            }, VezaAuditActor.System, cancellationToken);
+            if (created.Result != OAuthClientResult.Success)
+            {
+                throw new InvalidOperationException($"Seed client '{client.ClientId}' could not be stored: {created.Result} {created.Error}");
             }
         }
     }

@@ -87,4 +87,24 @@ public sealed class SampleServerTests
     [Test]
     public async Task Me_without_a_key_is_401()
         => Assert.That((await GetAsync("/api/me", null)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+
+    [Test]
+    public async Task The_seeded_client_gets_a_token_the_api_accepts()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/oauth2/token")
+        {
+            Content = new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("scope", "graph:read")]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String("engineering-worker:sample-worker-secret-change-me-0123456789"u8.ToArray()));
+        var tokenResponse = await _client.SendAsync(request);
+        var body = await tokenResponse.Content.ReadAsStringAsync();
+        Assert.That(tokenResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        var token = JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString();
+
+        var me = JsonDocument.Parse(await (await GetAsync("/api/me", token)).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.That(me.GetProperty("subject").GetString(), Is.EqualTo("client:engineering-worker"));
+        Assert.That(me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()), Is.EqualTo(new[] { "graph:read" }));
+    }
 }

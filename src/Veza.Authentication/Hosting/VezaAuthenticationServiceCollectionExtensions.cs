@@ -64,6 +64,8 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<ClientStates>();
         services.TryAddSingleton<ClientSecretVerifier>();
         services.TryAddSingleton<AccessTokenAuthenticator>();
+        services.TryAddSingleton(sp => new SignInSettingsService(
+            sp.GetRequiredService<OAuthServerSwitch>(), sp.GetRequiredService<IVezaAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new OAuthClientService(
             sp.GetRequiredService<Veza.Authentication.Stores.IOAuthClientStore>(),
             sp.GetRequiredService<ISecretHasher>(),

@@ -258,7 +258,7 @@ internal static class SignInSettingsEndpoints
             return;
         }
 
-        var settings = await http.RequestServices.GetRequiredService<OAuthServerSwitch>().ReadAsync(http.RequestAborted).ConfigureAwait(false);
+        var settings = await http.RequestServices.GetRequiredService<SignInSettingsService>().GetAsync(http.RequestAborted).ConfigureAwait(false);
         await WriteAsync(http, settings).ConfigureAwait(false);
     }
 
@@ -282,12 +282,9 @@ internal static class SignInSettingsEndpoints
             return;
         }
 
-        var services = http.RequestServices;
-        var (result, settings) = await services.GetRequiredService<OAuthServerSwitch>().SetAsync(enabled, caller.Subject, http.RequestAborted).ConfigureAwait(false);
         var actor = VezaAuditActor.FromRequest(http, caller.Subject, caller.CredentialId, http.User.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value);
-        await services.GetRequiredService<IVezaAuditSink>().WriteAsync(actor.Event(enabled ? "oauth2_server.enable" : "oauth2_server.disable",
-            result == OAuthStoreResult.Success ? "success" : "conflict", "sign_in_settings", null, null, services.GetRequiredService<TimeProvider>().GetUtcNow()),
-            CancellationToken.None).ConfigureAwait(false);
+        var (result, settings) = await http.RequestServices.GetRequiredService<SignInSettingsService>()
+            .SetOAuth2EnabledAsync(enabled, actor, http.RequestAborted).ConfigureAwait(false);
         if (result != OAuthStoreResult.Success)
         {
             await VezaErrorWriter.WriteAsync(http, VezaErrorKind.AlreadyExists, "The settings changed meanwhile; read them and try again.", "CONCURRENT_CHANGE")

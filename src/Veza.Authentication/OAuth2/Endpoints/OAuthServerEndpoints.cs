@@ -77,7 +77,6 @@ internal static class OAuthServerEndpoints
             WriteArray(json, "introspection_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
             WriteArray(json, "response_types_supported", []);
             WriteArray(json, "scopes_supported", scopes);
-            WriteArray(json, "token_endpoint_auth_signing_alg_values_supported", SigningKeyRing.AllowedAlgorithms);
         }).ConfigureAwait(false);
     }
 
