@@ -82,9 +82,17 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
                 : _apiKeys.AuthenticateAsync(Context, Scheme.Name, presented);
         }
 
-        if ((Options.Accepts & VezaCredentialKinds.AccessToken) != 0 && AccessTokenAuthenticator.LooksLikeJwt(token) && _oauth.Tokens is { } tokens)
+        if ((Options.Accepts & VezaCredentialKinds.AccessToken) != 0 && _oauth.Tokens is { } tokens)
         {
-            return tokens.AuthenticateAsync(Context, Scheme.Name, token);
+            if (tokens.TryGetKnown(header, out var known))
+            {
+                return tokens.AuthenticateAsync(Context, Scheme.Name, known);
+            }
+
+            if (AccessTokenAuthenticator.LooksLikeJwt(token))
+            {
+                return tokens.AuthenticateAsync(Context, Scheme.Name, header, token);
+            }
         }
 
         return ValueTask.FromResult(AuthenticateResult.NoResult());

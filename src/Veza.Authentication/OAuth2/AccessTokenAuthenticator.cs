@@ -25,6 +25,10 @@ internal sealed class AccessTokenAuthenticator
     private const int MaxTokenLength = 8192;
     private static readonly KeyValuePair<string, object?> MethodTag = new("veza.method", "oauth2_access_token");
 
+    private static readonly System.Buffers.SearchValues<char> JwsCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, AccessTokenClaims> _byHeader = new();
     private readonly ConcurrentDictionary<string, AccessTokenClaims> _validated = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccessTokenClaims>.AlternateLookup<ReadOnlySpan<char>> _known;
     private readonly AccessTokenCodec _codec;
@@ -65,39 +69,39 @@ internal sealed class AccessTokenAuthenticator
 
     /// <summary>Whether the token has the shape of a JWS in compact form (three base64url parts, a JSON header).</summary>
     public static bool LooksLikeJwt(ReadOnlySpan<char> token)
-    {
-        if (token.Length is < 16 or > MaxTokenLength || !token.StartsWith("eyJ", StringComparison.Ordinal))
-        {
-            return false;
-        }
+        => token.Length is >= 16 and <= MaxTokenLength && token.StartsWith("eyJ", StringComparison.Ordinal)
+            && !token.ContainsAnyExcept(JwsCharacters) && token.Count('.') == 2;
 
-        var dots = 0;
-        foreach (var c in token)
-        {
-            if (c == '.')
-            {
-                dots++;
-            }
-            else if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            {
-                return false;
-            }
-        }
+    /// <summary>
+    /// The claims of a token validated before on this instance, found by the Authorization header's string instance:
+    /// Kestrel hands out the same instance for a header value that repeats on a keep-alive connection, so a client
+    /// that sends its token on every request has it parsed and hashed once per connection. Found by reference,
+    /// never by comparing contents.
+    /// </summary>
+    public bool TryGetKnown(string header, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccessTokenClaims? claims)
+        => _byHeader.TryGetValue(header, out claims);
 
-        return dots == 2;
-    }
+    /// <summary>Authenticates a token whose claims were found with <see cref="TryGetKnown"/>.</summary>
+    public ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, AccessTokenClaims known)
+        => AuthenticateAsync(context, scheme, null, null, known);
 
-    /// <summary>Authenticates the token; a token validated before is found without copying it out of the header.</summary>
-    public ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, ReadOnlySpan<char> token)
+    /// <summary>Authenticates the token inside <paramref name="header"/>; a token validated before is found without
+    /// copying it out of the header.</summary>
+    public ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, string header, ReadOnlySpan<char> token)
         => _known.TryGetValue(token, out var claims)
-            ? AuthenticateAsync(context, scheme, null, claims)
-            : AuthenticateAsync(context, scheme, token.ToString(), null);
+            ? AuthenticateAsync(context, scheme, header, null, claims)
+            : AuthenticateAsync(context, scheme, header, token.ToString(), null);
 
-    private async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, string? token, AccessTokenClaims? known)
+    private async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, string? header, string? token, AccessTokenClaims? known)
     {
         try
         {
             var claims = await CheckAsync(token, known, context.RequestAborted).ConfigureAwait(false);
+            if (header is not null)
+            {
+                _byHeader.AddOrUpdate(header, claims);
+            }
+
             var client = await _clients.FindActiveAsync(claims.ClientId, context.RequestAborted).ConfigureAwait(false);
             if (client is null || client.TeamId != claims.TeamId || Array.IndexOf(client.SecretIds, claims.SecretId) < 0)
             {
