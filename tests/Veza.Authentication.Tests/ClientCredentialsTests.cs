@@ -225,4 +225,25 @@ public sealed class ClientCredentialsTests
 
         Assert.That(hasher.Verifications, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task RequireVezaScope_needs_the_granted_scope_for_a_token_and_the_permission_for_a_key()
+    {
+        var client = await _host.CreateClientAsync(TeamA, role: "viewer");
+        var withScope = await _host.GetTokenAsync(client, "users:read");
+        var without = await _host.GetTokenAsync(client, "graph:read");
+        var (_, viewerKey) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var (_, pushKey) = await _host.CreateTeamKeyAsync(TeamA);
+        var pushClient = await _host.CreateClientAsync(TeamA, role: "oaa_push", scopes: ["integrations:push"]);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _host.GetAsync("/api/users", withScope)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await _host.GetAsync("/api/users", without)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await _host.GetAsync("/api/users", viewerKey)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await _host.GetAsync("/api/users", pushKey)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "oaa_push holds users:read");
+            Assert.That((await _host.GetAsync("/api/users", await _host.GetTokenAsync(pushClient))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden),
+                "the role allows it, the token was not granted it");
+        });
+    }
 }

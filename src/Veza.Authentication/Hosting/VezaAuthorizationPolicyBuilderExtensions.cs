@@ -15,4 +15,21 @@ public static class VezaAuthorizationPolicyBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(permission);
         return builder.RequireClaim(VezaClaimTypes.Permission, permission);
     }
+
+    /// <summary>
+    /// Requires the OAuth2 scope <paramref name="scope"/>: a token must have been granted it, and, since a scope
+    /// never means more than a permission, the principal must hold the permission of the same name now. A credential
+    /// without scopes (an API key) needs the permission only, as with <see cref="RequireVezaPermission"/>.
+    /// </summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="scope">The scope, which is a permission name.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequireVezaScope(this AuthorizationPolicyBuilder builder, string scope)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        return builder.RequireAssertion(context =>
+            context.User.HasClaim(VezaClaimTypes.Permission, scope)
+            && (!context.User.HasClaim(c => c.Type == VezaClaimTypes.Scope) || context.User.HasClaim(VezaClaimTypes.Scope, scope)));
+    }
 }

@@ -167,7 +167,8 @@ internal sealed class VezaTestHost : IAsyncDisposable
             .AddInMemoryStores();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy("graph:read", p => p.RequireVezaPermission("graph:read"))
-            .AddPolicy("integrations:push", p => p.RequireVezaPermission("integrations:push"));
+            .AddPolicy("integrations:push", p => p.RequireVezaPermission("integrations:push"))
+            .AddPolicy("scope:users:read", p => p.RequireVezaScope("users:read"));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -205,6 +206,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
         }).RequireAuthorization();
         app.MapGet("/api/graph", () => "graph").RequireAuthorization("graph:read");
         app.MapPost("/api/push", () => "pushed").RequireAuthorization("integrations:push");
+        app.MapGet("/api/users", () => "users").RequireAuthorization("scope:users:read");
         app.MapVezaManagement();
         app.MapVezaOAuth2();
         endpoints?.Invoke(app);
