@@ -87,6 +87,9 @@ public sealed class OAuthClientManagementTests
             Assert.That(fetched.GetProperty("value").GetProperty("client_secret").GetString(), Is.Empty, "shown once");
             Assert.That(fetched.GetProperty("value").GetProperty("secrets").GetArrayLength(), Is.EqualTo(1));
             Assert.That((await _host.GetAsync("/api/graph", token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(created.GetProperty("last_used_at").GetString(), Is.Empty);
+            var used = await JsonAsync(await _host.GetAsync($"{Clients}/{id}", _adminA));
+            Assert.That(used.GetProperty("value").GetProperty("last_used_at").GetString(), Is.Not.Empty, "the token request is a use");
         });
     }
 

@@ -10,10 +10,10 @@ using Veza.Authentication.Stores;
 namespace Veza.Authentication.ApiKeys;
 
 /// <summary>
-/// Remembers when each key was last used and writes the times to the store in one batch per interval, so that
-/// a request never waits on a store write. Pending times are merged into management responses.
+/// Remembers when each credential was last used and writes the times to its store in one batch per interval, so
+/// that a request never waits on a store write. Pending times are merged into management responses.
 /// </summary>
-internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsageRecorder> logger)
+internal abstract class LastUseRecorder(ILogger logger)
 {
     // UTC ticks; a long is written in place by ConcurrentDictionary, so recording allocates nothing.
     private readonly ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
@@ -49,7 +49,7 @@ internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsag
 
         try
         {
-            await store.RecordLastAccessAsync(batch, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -65,10 +65,26 @@ internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsag
             }
         }
     }
+
+    protected abstract ValueTask WriteAsync(IReadOnlyDictionary<string, DateTimeOffset> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>Last use of API keys, written to <see cref="IApiKeyStore"/>.</summary>
+internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsageRecorder> logger) : LastUseRecorder(logger)
+{
+    protected override ValueTask WriteAsync(IReadOnlyDictionary<string, DateTimeOffset> batch, CancellationToken cancellationToken)
+        => store.RecordLastAccessAsync(batch, cancellationToken);
+}
+
+/// <summary>Last use of OAuth2 clients (when they last got a token), written to <see cref="IOAuthClientStore"/>.</summary>
+internal sealed class ClientUsageRecorder(IOAuthClientStore store, ILogger<ClientUsageRecorder> logger) : LastUseRecorder(logger)
+{
+    protected override ValueTask WriteAsync(IReadOnlyDictionary<string, DateTimeOffset> batch, CancellationToken cancellationToken)
+        => store.RecordLastUseAsync(batch, cancellationToken);
 }
 
 /// <summary>
-/// Runs <see cref="ApiKeyUsageRecorder.FlushAsync"/> on a timer and once more when the host stops. A flush that the
+/// Runs <see cref="LastUseRecorder.FlushAsync"/> for keys and clients on a timer and once more when the host stops, and prunes expired token revocations. A flush that the
 /// stop interrupts puts its batch back, and the last flush is bounded by the store timeout rather than by the host's
 /// shutdown token, so a graceful stop loses nothing that was recorded.
 /// </summary>
@@ -77,11 +93,17 @@ internal sealed class ApiKeyUsageRecorder(IApiKeyStore store, ILogger<ApiKeyUsag
 internal sealed class ApiKeyUsageFlushService(
     IServiceProvider services, IOptions<VezaAuthenticationOptions> options, TimeProvider timeProvider) : BackgroundService
 {
-    private ApiKeyUsageRecorder? _recorder;
+    private LastUseRecorder[] _recorders = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var recorder = _recorder = services.GetRequiredService<ApiKeyUsageRecorder>();
+        // Client use is recorded only when the OAuth2 stores are registered.
+        var recorders = _recorders = Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services)
+            ? [services.GetRequiredService<ApiKeyUsageRecorder>(), services.GetRequiredService<ClientUsageRecorder>()]
+            : [services.GetRequiredService<ApiKeyUsageRecorder>()];
+        var revocations = Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services) ? services.GetRequiredService<ITokenRevocationStore>() : null;
+        var pruneEvery = (int)Math.Max(1, TimeSpan.FromMinutes(10) / options.Value.ApiKeys.LastAccessFlushInterval);
+        var ticks = 0;
         using var timer = new PeriodicTimer(options.Value.ApiKeys.LastAccessFlushInterval, timeProvider);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -92,7 +114,15 @@ internal sealed class ApiKeyUsageFlushService(
                     return;
                 }
 
-                await recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
+                foreach (var recorder in recorders)
+                {
+                    await recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                if (revocations is not null && ++ticks % pruneEvery == 0)
+                {
+                    await PruneAsync(revocations, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -102,16 +132,29 @@ internal sealed class ApiKeyUsageFlushService(
         }
     }
 
+    // Revocations of tokens that have expired are no longer needed (about every 10 minutes); a failure waits for the next turn.
+    private async Task PruneAsync(ITokenRevocationStore revocations, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(options.Value.ApiKeys.StoreTimeout);
+            await revocations.PruneAsync(timeProvider.GetUtcNow(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            Log.PruneFailed(services.GetRequiredService<ILogger<ApiKeyUsageFlushService>>(), ex);
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_recorder is null)
+        foreach (var recorder in _recorders)
         {
-            return;
+            // Not the host's token: a short shutdown timeout must not drop recorded times. The store timeout bounds it.
+            using var timeout = new CancellationTokenSource(options.Value.ApiKeys.StoreTimeout);
+            await recorder.FlushAsync(timeout.Token).ConfigureAwait(false);
         }
-
-        // Not the host's token: a short shutdown timeout must not drop recorded times. The store timeout bounds it.
-        using var timeout = new CancellationTokenSource(options.Value.ApiKeys.StoreTimeout);
-        await _recorder.FlushAsync(timeout.Token).ConfigureAwait(false);
     }
 }

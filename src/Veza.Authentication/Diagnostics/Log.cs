@@ -47,6 +47,9 @@ internal static partial class Log
     public static partial void ApiCall(ILogger logger, string? method, string? path, int? statusCode, string actor, string? credentialKind,
         string? credentialId, string? clientIp);
 
-    [LoggerMessage(3001, LogLevel.Warning, "Could not write {Count} last-use times to the API key store; they will be tried again.")]
+    [LoggerMessage(3002, LogLevel.Warning, "Could not prune expired token revocations; it will be tried again.")]
+    public static partial void PruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3001, LogLevel.Warning, "Could not write {Count} last-use times to a credential store; they will be tried again.")]
     public static partial void LastAccessFlushFailed(ILogger logger, Exception exception, int count);
 }

@@ -63,6 +63,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<TokenRevocationList>();
         services.TryAddSingleton<ClientStates>();
         services.TryAddSingleton<ClientSecretVerifier>();
+        services.TryAddSingleton<ClientUsageRecorder>();
         services.TryAddSingleton<AccessTokenAuthenticator>();
         services.TryAddSingleton(sp => new SignInSettingsService(
             sp.GetRequiredService<OAuthServerSwitch>(), sp.GetRequiredService<IVezaAuditSink>(), sp.GetRequiredService<TimeProvider>()));
@@ -75,6 +76,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<OAuthServerSwitch>(),
             sp.GetRequiredService<VezaPrincipalResolver>(),
             sp.GetRequiredService<IVezaAuditSink>(),
+            sp.GetRequiredService<ClientUsageRecorder>(),
             sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ApiKeyService(

@@ -85,6 +85,7 @@ public sealed class OAuthClientService
     private readonly OAuthServerSwitch _switch;
     private readonly VezaPrincipalResolver _roles;
     private readonly IVezaAuditSink _audit;
+    private readonly ClientUsageRecorder _usage;
     private readonly TimeProvider _time;
     private readonly VezaAuthenticationOptions _options;
 
@@ -97,9 +98,11 @@ public sealed class OAuthClientService
         OAuthServerSwitch serverSwitch,
         VezaPrincipalResolver roles,
         IVezaAuditSink audit,
+        ClientUsageRecorder usage,
         IOptions<VezaAuthenticationOptions> options,
         TimeProvider time)
     {
+        _usage = usage;
         _store = store;
         _hasher = hasher;
         _gate = gate;
@@ -116,14 +119,24 @@ public sealed class OAuthClientService
     /// <param name="clientId">The client id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The client or <see langword="null"/>.</returns>
-    public ValueTask<OAuthClientRecord?> FindAsync(string clientId, CancellationToken cancellationToken)
-        => ClientSecretVerifier.IsPlausible(clientId) ? _store.FindByIdAsync(clientId, cancellationToken) : ValueTask.FromResult<OAuthClientRecord?>(null);
+    public async ValueTask<OAuthClientRecord?> FindAsync(string clientId, CancellationToken cancellationToken)
+        => ClientSecretVerifier.IsPlausible(clientId) && await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) is { } client
+            ? WithPendingUse(client)
+            : null;
 
     /// <summary>Lists clients.</summary>
     /// <param name="query">The filter and cursor.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>One page.</returns>
-    public ValueTask<OAuthClientPage> ListAsync(OAuthClientQuery query, CancellationToken cancellationToken) => _store.ListAsync(query, cancellationToken);
+    public async ValueTask<OAuthClientPage> ListAsync(OAuthClientQuery query, CancellationToken cancellationToken)
+    {
+        var page = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        return page with { Items = [.. page.Items.Select(WithPendingUse)] };
+    }
+
+    // Times not yet written to the store (they are written in batches) are shown already.
+    private OAuthClientRecord WithPendingUse(OAuthClientRecord client)
+        => _usage.GetPending(client.Id) is { } at && (client.LastUsedAt is null || at > client.LastUsedAt) ? client with { LastUsedAt = at } : client;
 
     /// <summary>Registers a client with its first secret.</summary>
     /// <param name="draft">What the client should be.</param>

@@ -171,6 +171,7 @@ internal static class OAuthServerEndpoints
             return;
         }
 
+        context.RequestServices.GetRequiredService<Veza.Authentication.ApiKeys.ClientUsageRecorder>().Record(client.Id, claims.IssuedAt);
         await AuditAsync(context, "oauth2.token.issue", "success", client.Id, client.TeamId).ConfigureAwait(false);
         OAuthProtocol.NoStore(context.Response);
         await OAuthProtocol.WriteJsonAsync(context, json =>
