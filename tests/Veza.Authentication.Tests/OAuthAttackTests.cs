@@ -27,7 +27,7 @@ public sealed class OAuthAttackTests
         var before = hasher.Verifications;
 
         var flood = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
-            host.PostFormAsync("/oauth2/token", [Grant], (victim.Id, $"vezacs_wrong{i:D12}_{new string('x', 43)}AAAAAA"), clientIp: "198.51.100.66")));
+            host.PostFormAsync("/oauth2/token", [Grant], (victim.Id, $"a-wrong-secret-that-is-long-enough-{i:D4}"), clientIp: "198.51.100.66")));
         var victimFromElsewhere = await host.PostFormAsync("/oauth2/token", [Grant], victim, clientIp: "203.0.113.10");
         var victimFromTheFloodingAddress = await host.PostFormAsync("/oauth2/token", [Grant], victim, clientIp: "198.51.100.66");
 
@@ -35,7 +35,7 @@ public sealed class OAuthAttackTests
         {
             Assert.That(flood.Count(r => r.StatusCode == (HttpStatusCode)429), Is.GreaterThanOrEqualTo(35));
             Assert.That(flood.Select(r => r.StatusCode), Is.All.AnyOf(HttpStatusCode.Unauthorized, (HttpStatusCode)429));
-            Assert.That(hasher.Verifications - before, Is.LessThanOrEqualTo(5), "Argon2id runs no more than the limit allows");
+            Assert.That(hasher.Verifications - before, Is.InRange(1, 5), "Argon2id runs, but no more than the limit allows");
             Assert.That(victimFromElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(victimFromTheFloodingAddress.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a verified secret is never refused for others' failures");
         });
