@@ -73,4 +73,39 @@ public sealed class OptionsValidationTests
         Assert.That(error!.Failures, Has.Some.Contains("IApiKeyStore"));
         Assert.That(error.Failures, Has.Some.Contains("IVezaUserDirectory"));
     }
+
+    [TestCase("http://veza.example.com", Description = "http only for loopback")]
+    [TestCase("https://veza.example.com/?tenant=1", Description = "no query")]
+    [TestCase("https://veza.example.com/#x", Description = "no fragment")]
+    [TestCase("/relative", Description = "absolute only")]
+    public async Task An_issuer_that_is_not_an_absolute_https_url_stops_the_host(string issuer)
+    {
+        var error = await StartAsync(o => o.OAuth2.Issuer = issuer);
+
+        Assert.That(error?.Message, Does.Contain("OAuth2.Issuer"));
+    }
+
+    [Test]
+    public async Task Only_rs256_and_es256_may_sign()
+    {
+        var hmac = await StartAsync(o => o.OAuth2.SigningAlgorithm = "HS256");
+        var none = await StartAsync(o => o.OAuth2.SigningAlgorithm = "none");
+        var es256 = await StartAsync(o => o.OAuth2.SigningAlgorithm = "ES256");
+
+        Assert.That(hmac?.Message, Does.Contain("OAuth2.SigningAlgorithm"));
+        Assert.That(none?.Message, Does.Contain("OAuth2.SigningAlgorithm"));
+        Assert.That(es256, Is.Null);
+    }
+
+    [Test]
+    public async Task Token_lifetimes_and_key_rotation_must_fit_together()
+    {
+        var lifetime = await StartAsync(o => o.OAuth2.DefaultAccessTokenLifetime = TimeSpan.FromHours(2));
+        var rotation = await StartAsync(o => o.OAuth2.SigningKeyAnnouncement = o.OAuth2.SigningKeyLifetime);
+        var prefix = await StartAsync(o => o.OAuth2.ClientSecretPrefix = o.ApiKeys.Prefix);
+
+        Assert.That(lifetime?.Message, Does.Contain("DefaultAccessTokenLifetime"));
+        Assert.That(rotation?.Message, Does.Contain("SigningKeyAnnouncement"));
+        Assert.That(prefix?.Message, Does.Contain("ClientSecretPrefix"));
+    }
 }

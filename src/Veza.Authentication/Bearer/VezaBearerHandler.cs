@@ -46,6 +46,8 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
         set => base.Events = value;
     }
 
+    // Options.Events is set from VezaAuthenticationOptions.Events when the scheme's options are built, so this runs
+    // only for a scheme whose events were cleared on purpose.
     protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(_veza.Value.Events);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -179,5 +181,17 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
         Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\", error_description=\"The credential does not allow this operation.\"";
         await VezaErrorWriter.WriteAsync(Context, VezaErrorKind.PermissionDenied,
             "The credential does not allow this operation.").ConfigureAwait(false);
+    }
+}
+
+/// <summary>Gives every Veza scheme the events of <see cref="VezaAuthenticationOptions.Events"/>, unless the scheme has its own.</summary>
+internal sealed class VezaBearerSchemeEvents(IOptions<VezaAuthenticationOptions> veza) : IPostConfigureOptions<VezaBearerSchemeOptions>
+{
+    public void PostConfigure(string? name, VezaBearerSchemeOptions options)
+    {
+        if (options.EventsType is null)
+        {
+            options.Events ??= veza.Value.Events;
+        }
     }
 }

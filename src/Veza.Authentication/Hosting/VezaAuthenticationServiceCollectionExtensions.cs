@@ -96,6 +96,8 @@ public static class VezaAuthenticationServiceCollectionExtensions
                 scheme => scheme.Accepts = VezaCredentialKinds.ApiKey)
             .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.AccessTokenScheme, "Veza OAuth2 access token",
                 scheme => scheme.Accepts = VezaCredentialKinds.AccessToken);
+        // The events come from VezaAuthenticationOptions unless set for a scheme; set once here rather than per request.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<VezaBearerSchemeOptions>, VezaBearerSchemeEvents>());
         services.AddOptions<AuthenticationOptions>().Configure<IOptions<VezaAuthenticationOptions>>((authentication, veza) =>
         {
             if (veza.Value.SetDefaultScheme)
