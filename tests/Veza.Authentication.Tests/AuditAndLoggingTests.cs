@@ -110,4 +110,16 @@ public sealed class AuditAndLoggingTests
         Assert.That(summaries, Has.Count.EqualTo(1));
         Assert.That(summaries[0], Does.StartWith("Warning").And.Contains("6 rejected"));
     }
+
+    [Test]
+    public async Task A_host_calling_the_key_service_directly_leaves_a_trail_too()
+    {
+        var (id, _) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
+        await _host.RevokeAsync(id);
+
+        var events = _audit.Events.Where(e => e.TargetId == id).Select(e => (e.Action, e.Outcome, e.Actor, e.TeamId)).ToList();
+
+        Assert.That(events, Does.Contain(("api_key.create", "success", "system", TeamA)));
+        Assert.That(events, Does.Contain(("api_key.revoke", "success", "system", TeamA)));
+    }
 }

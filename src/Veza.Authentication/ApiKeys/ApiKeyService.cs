@@ -126,7 +126,26 @@ public sealed class ApiKeyService
     /// <see cref="ApiKeyOptions.MaxTeamKeysPerTeam"/> team keys).</returns>
     public Task<ApiKeyCreation> CreateAsync(ApiKeyKind kind, string name, string teamId, string? ownerUserId, string? createdByUserId,
         CancellationToken cancellationToken)
-        => StoreNewAsync(ApiKeyFormat.Generate(_prefix), kind, name, teamId, ownerUserId, createdByUserId, cancellationToken);
+        => CreateAsync(kind, name, teamId, ownerUserId, createdByUserId, VezaAuditActor.System, cancellationToken);
+
+    /// <summary>Creates a key, as <see cref="CreateAsync(ApiKeyKind, string, string, string?, string?, CancellationToken)"/>,
+    /// and audits it as done by <paramref name="actor"/>.</summary>
+    /// <param name="kind">Personal or team key.</param>
+    /// <param name="name">The name (see <see cref="IsValidName"/>).</param>
+    /// <param name="teamId">The team the key is scoped to.</param>
+    /// <param name="ownerUserId">For a personal key, the user it acts as.</param>
+    /// <param name="createdByUserId">Who created it, for the record.</param>
+    /// <param name="actor">Who asks, for the audit trail.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The stored key and its key string, or why it was not stored.</returns>
+    public async Task<ApiKeyCreation> CreateAsync(ApiKeyKind kind, string name, string teamId, string? ownerUserId, string? createdByUserId,
+        VezaAuditActor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var created = await StoreNewAsync(ApiKeyFormat.Generate(_prefix), kind, name, teamId, ownerUserId, createdByUserId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(actor, "api_key.create", created.Result, created.Key?.Id, teamId, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
 
     /// <summary>
     /// Stores a key string minted elsewhere (for example with <see cref="ApiKeyFormat.Generate(string)"/> for seed data).
@@ -237,22 +256,37 @@ public sealed class ApiKeyService
     /// <param name="name">The new name (see <see cref="IsValidName"/>).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Success, NotFound or DuplicateName.</returns>
-    public async Task<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
+    public Task<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
+        => RenameAsync(id, name, VezaAuditActor.System, cancellationToken);
+
+    /// <summary>Renames a key and audits it as done by <paramref name="actor"/>.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="name">The new name (see <see cref="IsValidName"/>).</param>
+    /// <param name="actor">Who asks, for the audit trail.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound or DuplicateName.</returns>
+    public async Task<ApiKeyStoreResult> RenameAsync(string id, string name, VezaAuditActor actor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         if (!TryNormalizeName(name, out name))
         {
             throw new ArgumentException(InvalidNameMessage, nameof(name));
         }
 
+        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
+        ApiKeyStoreResult result;
         try
         {
-            return await _store.RenameAsync(id, name, cancellationToken).ConfigureAwait(false);
+            result = await _store.RenameAsync(id, name, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             // Whatever the store answered (a write can commit and then time out), the cache follows.
             _verifier.Evict(id);
         }
+
+        await AuditAsync(actor, "api_key.rename", result, id, team, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Revokes a key (<see cref="ApiKeyStatus.Inactive"/>) and records who did it, with which authority.</summary>
@@ -261,17 +295,34 @@ public sealed class ApiKeyService
     /// <param name="authority">Their authority over the key; only someone with at least as much may reinstate it.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Success or NotFound. From the next request that starts after this returns, the key is refused.</returns>
-    public async Task<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken)
+    public Task<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(revokedBy);
+        return RevokeAsync(id, authority, new VezaAuditActor { Subject = revokedBy }, cancellationToken);
+    }
+
+    /// <summary>Revokes a key as <paramref name="actor"/> (recorded as who revoked it) and audits it.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="authority">The actor's authority over the key; only someone with at least as much may reinstate it.</param>
+    /// <param name="actor">Who revokes it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success or NotFound. From the next request that starts after this returns, the key is refused.</returns>
+    public async Task<ApiKeyStoreResult> RevokeAsync(string id, ApiKeyAuthority authority, VezaAuditActor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
+        ApiKeyStoreResult result;
         try
         {
-            return await _store.RevokeAsync(id, revokedBy, authority, cancellationToken).ConfigureAwait(false);
+            result = await _store.RevokeAsync(id, actor.Subject, authority, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _verifier.Evict(id);
         }
+
+        await AuditAsync(actor, "api_key.revoke", result, id, team, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Reinstates a key (<see cref="ApiKeyStatus.Active"/>), unless it was revoked with more authority.</summary>
@@ -279,33 +330,89 @@ public sealed class ApiKeyService
     /// <param name="authority">The authority of whoever reinstates it.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Success, NotFound, or Outranked when the revoke outranks <paramref name="authority"/>.</returns>
-    public async Task<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken)
+    public Task<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken)
+        => ReinstateAsync(id, authority, VezaAuditActor.System, cancellationToken);
+
+    /// <summary>Reinstates a key as <paramref name="actor"/>, unless it was revoked with more authority, and audits it.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="authority">The actor's authority over the key.</param>
+    /// <param name="actor">Who reinstates it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound, or Outranked when the revoke outranks <paramref name="authority"/>.</returns>
+    public async Task<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, VezaAuditActor actor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
+        ApiKeyStoreResult result;
         try
         {
-            return await _store.ReinstateAsync(id, authority, cancellationToken).ConfigureAwait(false);
+            result = await _store.ReinstateAsync(id, authority, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _verifier.Evict(id);
         }
+
+        await AuditAsync(actor, "api_key.reinstate", result, id, team, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Deletes a key permanently.</summary>
     /// <param name="id">The key id.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Success or NotFound.</returns>
-    public async Task<ApiKeyStoreResult> DeleteAsync(string id, CancellationToken cancellationToken)
+    public Task<ApiKeyStoreResult> DeleteAsync(string id, CancellationToken cancellationToken)
+        => DeleteAsync(id, VezaAuditActor.System, cancellationToken);
+
+    /// <summary>Deletes a key permanently and audits it as done by <paramref name="actor"/>.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="actor">Who deletes it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success or NotFound.</returns>
+    public async Task<ApiKeyStoreResult> DeleteAsync(string id, VezaAuditActor actor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
+        ApiKeyStoreResult result;
         try
         {
-            return await _store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            result = await _store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _usage.Forget(id);
             _verifier.Evict(id);
         }
+
+        await AuditAsync(actor, "api_key.delete", result, id, team, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    // The key's team, for the audit trail; a key that cannot be read has none.
+    private async ValueTask<string?> TeamOfAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false))?.TeamId;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private ValueTask AuditAsync(VezaAuditActor actor, string action, ApiKeyStoreResult result, string? keyId, string? teamId, CancellationToken cancellationToken)
+    {
+        var outcome = result switch
+        {
+            ApiKeyStoreResult.Success => "success",
+            ApiKeyStoreResult.DuplicateName => "already_exists",
+            ApiKeyStoreResult.NotFound => "not_found",
+            ApiKeyStoreResult.Outranked => "permission_denied",
+            ApiKeyStoreResult.QuotaExceeded => "quota_exceeded",
+            _ => "conflict",
+        };
+        return _audit.WriteAsync(actor.Event(action, outcome, "api_key", keyId, teamId, _time.GetUtcNow()), cancellationToken);
     }
 
     /// <summary>Call when a user leaves a team: deletes the personal keys they created in that team.</summary>

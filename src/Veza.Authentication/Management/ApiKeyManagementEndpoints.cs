@@ -219,17 +219,15 @@ internal static class ApiKeyManagementEndpoints
         }
 
         var created = await call.Keys.CreateAsync(kind, body.Name!, teamId, kind == ApiKeyKind.Personal ? caller.UserId : null,
-            caller.UserId, call.Aborted).ConfigureAwait(false);
+            caller.UserId, Actor(call), call.Aborted).ConfigureAwait(false);
         if (created.Result == ApiKeyStoreResult.DuplicateName)
         {
-            await Audited(call, "api_key.create", "already_exists", null, teamId).ConfigureAwait(false);
             await Conflict(call).ConfigureAwait(false);
             return;
         }
 
         if (created.Result == ApiKeyStoreResult.QuotaExceeded)
         {
-            await Audited(call, "api_key.create", "quota_exceeded", null, teamId).ConfigureAwait(false);
             await VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.ResourceExhausted, kind == ApiKeyKind.Personal
                 ? "You already hold as many personal keys in this team as allowed. Delete one first."
                 : "The team already holds as many team keys as allowed. Delete one first.", "KEY_QUOTA_EXCEEDED").ConfigureAwait(false);
@@ -241,7 +239,6 @@ internal static class ApiKeyManagementEndpoints
             throw new InvalidOperationException("The key store refused a new key id.");
         }
 
-        await Audited(call, "api_key.create", "success", created.Key.Id, teamId).ConfigureAwait(false);
         var resource = await ApiKeyResourceMapper.ToResourceAsync(created.Key, call.Directory, created.AccessKey, call.Aborted).ConfigureAwait(false);
         await Ok(call, new ApiKeyValueResponse(resource), VezaJsonContext.Default.ApiKeyValueResponse).ConfigureAwait(false);
     }
@@ -278,8 +275,7 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        var result = await call.Keys.RenameAsync(id, body.Name!, call.Aborted).ConfigureAwait(false);
-        await Audited(call, "api_key.rename", Outcome(result), id, key.TeamId).ConfigureAwait(false);
+        var result = await call.Keys.RenameAsync(id, body.Name!, Actor(call), call.Aborted).ConfigureAwait(false);
         switch (result)
         {
             case ApiKeyStoreResult.Success:
@@ -304,8 +300,7 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        var result = await call.Keys.RevokeAsync(id, call.Caller.Subject, call.Caller.AuthorityOver(key), call.Aborted).ConfigureAwait(false);
-        await Audited(call, "api_key.revoke", Outcome(result), id, key.TeamId).ConfigureAwait(false);
+        var result = await call.Keys.RevokeAsync(id, call.Caller.AuthorityOver(key), Actor(call), call.Aborted).ConfigureAwait(false);
         await (result == ApiKeyStoreResult.Success ? Ok(call, new EmptyResponse(), VezaJsonContext.Default.EmptyResponse) : NotFound(call)).ConfigureAwait(false);
     }
 
@@ -317,8 +312,7 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        var result = await call.Keys.ReinstateAsync(id, call.Caller.AuthorityOver(key), call.Aborted).ConfigureAwait(false);
-        await Audited(call, "api_key.reinstate", Outcome(result), id, key.TeamId).ConfigureAwait(false);
+        var result = await call.Keys.ReinstateAsync(id, call.Caller.AuthorityOver(key), Actor(call), call.Aborted).ConfigureAwait(false);
         switch (result)
         {
             case ApiKeyStoreResult.Success:
@@ -343,8 +337,7 @@ internal static class ApiKeyManagementEndpoints
             return;
         }
 
-        var result = await call.Keys.DeleteAsync(id, call.Aborted).ConfigureAwait(false);
-        await Audited(call, "api_key.delete", Outcome(result), id, key.TeamId).ConfigureAwait(false);
+        var result = await call.Keys.DeleteAsync(id, Actor(call), call.Aborted).ConfigureAwait(false);
         if (result != ApiKeyStoreResult.Success)
         {
             await NotFound(call).ConfigureAwait(false);
@@ -373,32 +366,13 @@ internal static class ApiKeyManagementEndpoints
     private static Task<T?> ReadBodyAsync<T>(Call call, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
         => ManagementHttp.ReadBodyAsync(call.Http, type);
 
-    private static string Outcome(ApiKeyStoreResult result) => result switch
-    {
-        ApiKeyStoreResult.Success => "success",
-        ApiKeyStoreResult.DuplicateName => "already_exists",
-        ApiKeyStoreResult.NotFound => "not_found",
-        ApiKeyStoreResult.Outranked => "permission_denied",
-        _ => "conflict",
-    };
+    private static VezaAuditActor Actor(Call call)
+        => VezaAuditActor.FromRequest(call.Http, call.Caller.Subject, call.Caller.CredentialId,
+            call.Http.User.FindFirst(Veza.Authentication.Principals.VezaClaimTypes.AuthenticationMethod)?.Value);
 
+    // Refusals decided here, before the service is asked, are audited here; everything the service does, it audits.
     private static ValueTask Audited(Call call, string action, string outcome, string? keyId, string? teamId)
-        => call.Audit.WriteAsync(new VezaAuditEvent
-        {
-            Action = action,
-            Outcome = outcome,
-            Actor = call.Caller.Subject,
-            ActorCredentialId = call.Caller.CredentialId,
-            Method = call.Http.Request.Method,
-            Path = call.Http.Request.Path.Value,
-            RequestId = call.Http.TraceIdentifier,
-            TargetKind = "api_key",
-            TargetId = keyId,
-            TeamId = teamId,
-            ClientIp = call.Http.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = call.Http.Request.Headers.UserAgent.ToString(),
-            Timestamp = call.Time.GetUtcNow(),
-        }, CancellationToken.None);
+        => call.Audit.WriteAsync(Actor(call).Event(action, outcome, "api_key", keyId, teamId, call.Time.GetUtcNow()), CancellationToken.None);
 
     private static Task Ok<T>(Call call, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
