@@ -362,15 +362,19 @@ internal static class OAuthServerEndpoints
     {
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthServerEndpoints).FullName!);
         Log.TokenRequestRefused(logger, error.Error, reason, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
-        await AuditAsync(context, "oauth2.request.refuse", error.Error, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, null)
-            .ConfigureAwait(false);
+        // The caller is not authenticated: the client id it claimed is the target, never the actor.
+        await AuditAsync(context, "oauth2.request.refuse", error.Error, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, null,
+            authenticated: false).ConfigureAwait(false);
         await OAuthProtocol.WriteErrorAsync(context, error, basic).ConfigureAwait(false);
     }
 
-    private static ValueTask AuditAsync(HttpContext context, string action, string outcome, string? clientId, string? teamId, string? tokenId = null)
+    private static ValueTask AuditAsync(HttpContext context, string action, string outcome, string? clientId, string? teamId, string? tokenId = null,
+        bool authenticated = true)
     {
         var services = context.RequestServices;
-        var actor = VezaAuditActor.FromRequest(context, clientId is null ? "anonymous" : AccessTokenClaims.Subject(clientId), clientId, VezaAuthenticationMethods.OAuth2Client);
+        var actor = authenticated && clientId is not null
+            ? VezaAuditActor.FromRequest(context, AccessTokenClaims.Subject(clientId), clientId, VezaAuthenticationMethods.OAuth2Client)
+            : VezaAuditActor.FromRequest(context, "anonymous", null, null);
         var auditEvent = actor.Event(action, outcome, tokenId is null ? "oauth2_client" : "oauth2_token", tokenId ?? clientId, teamId,
             services.GetRequiredService<TimeProvider>().GetUtcNow());
         return services.GetRequiredService<IVezaAuditSink>().WriteAsync(auditEvent, CancellationToken.None);
