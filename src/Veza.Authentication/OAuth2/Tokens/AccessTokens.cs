@@ -88,6 +88,18 @@ internal sealed class AccessTokenCodec
     /// </summary>
     public async ValueTask<AccessTokenClaims?> ValidateAsync(string token, bool validateLifetime, CancellationToken cancellationToken)
     {
+        var (claims, unknownKey) = await ValidateOnceAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false);
+        if (claims is null && unknownKey && _keys.ExpireForUnknownKey())
+        {
+            // A key another instance has just added: read the keys again and try once more.
+            (claims, _) = await ValidateOnceAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false);
+        }
+
+        return claims;
+    }
+
+    private async ValueTask<(AccessTokenClaims? Claims, bool UnknownKey)> ValidateOnceAsync(string token, bool validateLifetime, CancellationToken cancellationToken)
+    {
         var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
         var parameters = new TokenValidationParameters
         {
@@ -107,7 +119,7 @@ internal sealed class AccessTokenCodec
         var result = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
         {
-            return null;
+            return (null, result.Exception is SecurityTokenSignatureKeyNotFoundException);
         }
 
         if (!jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) || string.IsNullOrEmpty(jti)
@@ -116,13 +128,13 @@ internal sealed class AccessTokenCodec
             || !jwt.TryGetPayloadValue<string>(SecretIdClaim, out var secretId) || string.IsNullOrEmpty(secretId)
             || jwt.Subject != AccessTokenClaims.Subject(clientId))
         {
-            return null;
+            return (null, false);
         }
 
         jwt.TryGetPayloadValue<string>(VezaClaimTypes.Scope, out var scope);
-        return new AccessTokenClaims(jti, clientId, teamId,
+        return (new AccessTokenClaims(jti, clientId, teamId,
             (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries), secretId,
-            new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+            new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), false);
     }
 
     // The framework's lifetime check reads the system clock; this one reads TimeProvider, so tests can move time.

@@ -34,6 +34,7 @@ internal sealed class SigningKeyRing : IDisposable
     private readonly Dictionary<string, (SecurityKey Key, IDisposable Owner)> _loaded = new(StringComparer.Ordinal);
     private SigningKeySet? _current;
     private long _readAt;
+    private long _forcedAt;
 
     public SigningKeyRing(ISigningKeyStore store, IDataProtectionProvider dataProtection, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
@@ -84,8 +85,22 @@ internal sealed class SigningKeyRing : IDisposable
     /// <summary>The last set read, without waiting; <see langword="null"/> before the first read.</summary>
     public SigningKeySet? Peek() => Volatile.Read(ref _current);
 
-    /// <summary>Reads the set again on the next use.</summary>
-    public void Expire() => Volatile.Write(ref _readAt, 0);
+    /// <summary>
+    /// Reads the set again on the next use, when a token names a key this instance does not know (another instance
+    /// may have just added it), at most once a second, so unknown key ids cannot make every request read the store.
+    /// </summary>
+    public bool ExpireForUnknownKey()
+    {
+        var last = Volatile.Read(ref _forcedAt);
+        if (last != 0 && _time.GetElapsedTime(last) < TimeSpan.FromSeconds(1))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _forcedAt, _time.GetTimestamp());
+        Volatile.Write(ref _readAt, 0);
+        return true;
+    }
 
     private async Task<SigningKeySet> LoadAsync(CancellationToken cancellationToken)
     {
