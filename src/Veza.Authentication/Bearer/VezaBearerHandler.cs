@@ -14,8 +14,9 @@ namespace Veza.Authentication.Bearer;
 
 /// <summary>
 /// The handler behind the <c>Veza</c> scheme (every kind of Veza credential), <c>Veza.ApiKey</c> (API keys only)
-/// and <c>Veza.AccessToken</c> (OAuth2 access tokens only). It reads <c>Authorization: Bearer</c> once, routes the token by its shape to the authenticator of its
-/// kind, and owns the RFC 6750 challenge for every kind, including requests that carry no credential. A token
+/// and <c>Veza.AccessToken</c> (OAuth2 access tokens only). It reads <c>Authorization: Bearer</c> once, routes the
+/// token by its shape to the authenticator of its kind, and owns the RFC 6750 challenge for every kind, including
+/// requests that carry no credential. A token
 /// that is not of an accepted kind yields no result, so anonymous endpoints and other schemes keep working.
 /// Routing happens inside the handler rather than through a forwarding policy scheme: forwarding runs the
 /// framework's authentication service a second time per request (ticket copies and claims transformation).
@@ -121,8 +122,8 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
             Response.Headers.WWWAuthenticate = challenge.Error is null
                 ? "Bearer"
                 : challenge.ErrorDescription is null
-                    ? $"Bearer error=\"{challenge.Error}\""
-                    : $"Bearer error=\"{challenge.Error}\", error_description=\"{challenge.ErrorDescription}\"";
+                    ? $"Bearer error=\"{Quoted(challenge.Error)}\""
+                    : $"Bearer error=\"{Quoted(challenge.Error)}\", error_description=\"{Quoted(challenge.ErrorDescription)}\"";
         }
 
         var kind = challenge.StatusCode switch
@@ -133,6 +134,18 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
         } with { HttpStatus = challenge.StatusCode };
         await VezaErrorWriter.WriteAsync(Context, kind, challenge.ErrorDescription ?? "Authentication is required.", reason).ConfigureAwait(false);
     }
+
+    // RFC 6750 §3: error and error_description are quoted strings of printable ASCII without '"' and '\'; text set
+    // by a host's event is kept inside that.
+    private static string Quoted(string value)
+        => string.Create(value.Length, value, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                span[i] = c is >= ' ' and <= '~' && c != '"' && c != '\\' ? c : '\'';
+            }
+        });
 
     // The default answer for each failure; the challenge event sees it and may change it.
     private static (string? Reason, int? RetryAfter) Describe(VezaBearerChallengeContext challenge)
