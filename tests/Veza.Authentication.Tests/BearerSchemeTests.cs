@@ -63,6 +63,21 @@ public sealed class BearerSchemeTests
     }
 
     [Test]
+    public async Task A_description_from_the_host_cannot_break_out_of_the_quoted_string()
+    {
+        await using var host = await StartAsync(options: o => o.Events.OnChallenge = context =>
+        {
+            context.ErrorDescription = "say \"hi\", error=\"x\\";
+            return Task.CompletedTask;
+        });
+
+        var response = await host.GetAsync("/api/me", "veza_AAAAAAAAAAAAAAAA_" + new string('A', 43) + "AAAAAA");
+
+        Assert.That(response.Headers.WwwAuthenticate.ToString(),
+            Is.EqualTo("Bearer error=\"invalid_token\", error_description=\"say 'hi', error='x'\""));
+    }
+
+    [Test]
     public async Task The_failure_event_sees_why_a_key_was_refused_but_never_the_key()
     {
         var seen = new List<string>();
