@@ -187,4 +187,42 @@ public sealed class AccessTokenValidationTests
             Assert.That(afterRetirement, Does.Not.Contain(first), "the old key leaves JWKS after its last token expired");
         });
     }
+
+    [Test]
+    public async Task Es256_keys_sign_and_validate_and_are_published_as_ec_keys()
+    {
+        await using var host = await VezaTestHost.StartAsync(options: o => o.OAuth2.SigningAlgorithm = "ES256");
+        await host.SwitchOAuth2Async(true);
+        var client = await host.CreateClientAsync(TeamA);
+
+        var token = await host.GetTokenAsync(client);
+        var jwks = JsonDocument.Parse(await host.Client.GetStringAsync("/oauth2/jwks")).RootElement.GetProperty("keys")[0];
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(new JsonWebToken(token).Alg, Is.EqualTo("ES256"));
+            Assert.That(jwks.GetProperty("kty").GetString(), Is.EqualTo("EC"));
+            Assert.That(jwks.GetProperty("crv").GetString(), Is.EqualTo("P-256"));
+            Assert.That(jwks.TryGetProperty("d", out _), Is.False, "never the private part");
+            Assert.That((await host.GetAsync("/api/me", token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
+    public async Task Signing_keys_are_stored_protected_and_jwks_holds_public_parts_only()
+    {
+        var stored = await _host.Services.GetRequiredService<Veza.Authentication.Stores.ISigningKeyStore>().ListAsync(CancellationToken.None);
+        var jwks = JsonDocument.Parse(await _host.Client.GetStringAsync("/oauth2/jwks")).RootElement.GetProperty("keys")[0];
+
+        Assert.That(stored, Has.Count.EqualTo(1));
+        using var rsa = RSA.Create();
+        Assert.Throws<CryptographicException>(() => rsa.ImportPkcs8PrivateKey(stored[0].ProtectedPrivateKey, out _), "not a plain private key");
+        Assert.Multiple(() =>
+        {
+            foreach (var privateMember in new[] { "d", "p", "q", "dp", "dq", "qi" })
+            {
+                Assert.That(jwks.TryGetProperty(privateMember, out _), Is.False, privateMember);
+            }
+        });
+    }
 }
