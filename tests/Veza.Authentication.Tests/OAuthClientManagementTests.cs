@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -187,5 +190,28 @@ public sealed class OAuthClientManagementTests
         await ErrorAssertions.AssertErrorAsync(badLifetime, HttpStatusCode.BadRequest, 3);
         await ErrorAssertions.AssertErrorAsync(unknown, HttpStatusCode.NotFound, 5);
         await ErrorAssertions.AssertErrorAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, 12);
+    }
+
+    [Test]
+    public async Task A_host_endpoint_applies_the_same_rules_with_resource_based_authorization()
+    {
+        await using var host = await VezaTestHost.StartAsync(endpoints: app => app.MapGet("/host/keys/{id}", async (string id, HttpContext c,
+            Microsoft.AspNetCore.Authorization.IAuthorizationService authorization) =>
+        {
+            var key = await c.RequestServices.GetRequiredService<Veza.Authentication.ApiKeys.ApiKeyService>().FindAsync(id, c.RequestAborted);
+            var allowed = key is not null && (await authorization.AuthorizeAsync(c.User, key, [Veza.Authentication.Management.VezaManageRequirement.Instance])).Succeeded;
+            return allowed ? Results.Ok(key!.Name) : Results.NotFound();
+        }).RequireAuthorization());
+        var (teamKeyId, _) = await host.CreateTeamKeyAsync(TeamA, "team-a-push");
+        var (_, adminA) = await host.CreatePersonalKeyAsync(AdminA, TeamA);
+        var (_, adminB) = await host.CreatePersonalKeyAsync(AdminB, TeamB);
+        var (_, viewerA) = await host.CreatePersonalKeyAsync(ViewerA, TeamA);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await host.GetAsync($"/host/keys/{teamKeyId}", adminA)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await host.GetAsync($"/host/keys/{teamKeyId}", adminB)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That((await host.GetAsync($"/host/keys/{teamKeyId}", viewerA)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        });
     }
 }

@@ -106,6 +106,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
             }
         });
         services.AddAuthorization();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Veza.Authentication.Management.VezaManagementAuthorizationHandler>());
 
         return new VezaAuthenticationBuilder(services);
     }

@@ -354,7 +354,7 @@ internal static class ApiKeyManagementEndpoints
     private static async Task<ApiKeyRecord?> FindManageableAsync(Call call, ApiKeyKind kind, string id)
     {
         var key = await call.Keys.FindAsync(id, call.Aborted).ConfigureAwait(false);
-        if (key is null || key.Kind != kind || !call.Caller.CanManage(key))
+        if (key is null || key.Kind != kind || !await ManagementHttp.MayManageAsync(call.Http, key).ConfigureAwait(false))
         {
             await NotFound(call).ConfigureAwait(false);
             return null;

@@ -34,6 +34,10 @@ internal sealed record ManagementCaller(string Subject, string? UserId, string T
         return new ManagementCaller(subject, userId, team, isAdmin, isRoot, principal.FindFirst(VezaClaimTypes.CredentialId)?.Value);
     }
 
+    /// <summary>Whether the caller may see and change this client: administrators only, of the root team for every
+    /// team's clients, of a team for its own.</summary>
+    public bool CanManage(OAuthClientRecord client) => IsRootAdmin || (IsTeamAdmin && TeamId == client.TeamId);
+
     /// <summary>Whether the caller may see and change this key.</summary>
     public bool CanManage(ApiKeyRecord key) => AuthorityOver(key) != ApiKeyAuthority.None;
 

@@ -109,6 +109,11 @@ internal static class ManagementHttp
         return false;
     }
 
+    /// <summary>Resource-based authorization of <see cref="VezaManageRequirement"/> for the calling user.</summary>
+    public static async Task<bool> MayManageAsync(HttpContext http, object credential)
+        => (await http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Authorization.IAuthorizationService>()
+            .AuthorizeAsync(http.User, credential, [VezaManageRequirement.Instance]).ConfigureAwait(false)).Succeeded;
+
     public static Task BadRequest(HttpContext http, string message, string reason)
         => VezaErrorWriter.WriteAsync(http, VezaErrorKind.InvalidArgument, message, reason);
 

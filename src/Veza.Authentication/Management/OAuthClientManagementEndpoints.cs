@@ -207,7 +207,7 @@ internal static class OAuthClientManagementEndpoints
     private static async Task<OAuthClientRecord?> FindManageableAsync(HttpContext http, ManagementCaller caller, string id)
     {
         var client = await Service(http).FindAsync(id, http.RequestAborted).ConfigureAwait(false);
-        if (client is null || !MayManage(caller, client.TeamId))
+        if (client is null || !await ManagementHttp.MayManageAsync(http, client).ConfigureAwait(false))
         {
             await VezaErrorWriter.WriteAsync(http, VezaErrorKind.NotFound, "No such OAuth2 client.").ConfigureAwait(false);
             return null;
