@@ -156,16 +156,8 @@ internal sealed class ApiKeyVerifier
         activity?.SetTag("veza.api_key.id", presented.KeyId);
         try
         {
-            ApiKeyRecord? key;
-            try
-            {
-                using var timeout = new CancellationTokenSource(_storeTimeout);
-                key = await _store.FindByIdAsync(presented.KeyId, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                throw new CredentialStoreUnavailableException(ex);
-            }
+            var key = await StoreRead.WithTimeoutAsync((Store: _store, Id: presented.KeyId), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct), _storeTimeout)
+                .ConfigureAwait(false);
 
             if (key is null)
             {

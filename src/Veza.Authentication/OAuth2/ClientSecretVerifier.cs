@@ -124,16 +124,8 @@ internal sealed class ClientSecretVerifier
         activity?.SetTag("veza.oauth2.client_id", clientId);
         try
         {
-            OAuthClientRecord? client;
-            try
-            {
-                using var timeout = new CancellationTokenSource(_storeTimeout);
-                client = await _store.FindByIdAsync(clientId, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                throw new CredentialStoreUnavailableException(ex);
-            }
+            var client = await StoreRead.WithTimeoutAsync((Store: _store, Id: clientId), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct), _storeTimeout)
+                .ConfigureAwait(false);
 
             if (client is null)
             {

@@ -57,16 +57,8 @@ internal sealed class ClientStates
 
     private async Task<SecretCheck<ClientState>> ReadAsync(string clientId, long stamp)
     {
-        OAuthClientRecord? client;
-        try
-        {
-            using var timeout = new CancellationTokenSource(_storeTimeout);
-            client = await _store.FindByIdAsync(clientId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw new CredentialStoreUnavailableException(ex);
-        }
+        var client = await StoreRead.WithTimeoutAsync((Store: _store, Id: clientId), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct), _storeTimeout)
+            .ConfigureAwait(false);
 
         return client is { Status: OAuthClientStatus.Active }
             ? _states.Remember(clientId, new ClientState(client.Id, client.Name, client.TeamId, client.Role, [.. client.Secrets.Select(x => x.Id)]), stamp)

@@ -185,20 +185,9 @@ internal static class OAuthServerEndpoints
 
     private static async Task RevokeAsync(HttpContext context)
     {
-        if (!await IsOnAsync(context).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        var (form, basic, client) = await ReadAuthenticatedAsync(context).ConfigureAwait(false);
+        var (client, token, basic) = await ReadTokenRequestAsync(context).ConfigureAwait(false);
         if (client is null)
         {
-            return;
-        }
-
-        if (!form!.TryGetValue("token", out var token))
-        {
-            await OAuthProtocol.WriteErrorAsync(context, OAuthError.InvalidRequest("token is required."), basic).ConfigureAwait(false);
             return;
         }
 
@@ -233,20 +222,9 @@ internal static class OAuthServerEndpoints
 
     private static async Task IntrospectAsync(HttpContext context)
     {
-        if (!await IsOnAsync(context).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        var (form, basic, client) = await ReadAuthenticatedAsync(context).ConfigureAwait(false);
+        var (client, token, basic) = await ReadTokenRequestAsync(context).ConfigureAwait(false);
         if (client is null)
         {
-            return;
-        }
-
-        if (!form!.TryGetValue("token", out var token))
-        {
-            await OAuthProtocol.WriteErrorAsync(context, OAuthError.InvalidRequest("token is required."), basic).ConfigureAwait(false);
             return;
         }
 
@@ -298,6 +276,30 @@ internal static class OAuthServerEndpoints
             json.WriteString("jti", claims.TokenId);
             json.WriteString(VezaClaimTypes.TeamId, claims.TeamId);
         }).ConfigureAwait(false);
+    }
+
+    // What revocation and introspection share: the server is on, the client authenticates, and a token is named. On
+    // failure the answer has been written and the client is null.
+    private static async Task<(ClientSnapshot? Client, string Token, bool Basic)> ReadTokenRequestAsync(HttpContext context)
+    {
+        if (!await IsOnAsync(context).ConfigureAwait(false))
+        {
+            return (null, string.Empty, false);
+        }
+
+        var (form, basic, client) = await ReadAuthenticatedAsync(context).ConfigureAwait(false);
+        if (client is null)
+        {
+            return (null, string.Empty, basic);
+        }
+
+        if (!form!.TryGetValue("token", out var token))
+        {
+            await OAuthProtocol.WriteErrorAsync(context, OAuthError.InvalidRequest("token is required."), basic).ConfigureAwait(false);
+            return (null, string.Empty, basic);
+        }
+
+        return (client, token, basic);
     }
 
     private static async Task<(Dictionary<string, string>? Form, bool Basic, ClientSnapshot? Client)> ReadAuthenticatedAsync(HttpContext context)
