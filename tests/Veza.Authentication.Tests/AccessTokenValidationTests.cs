@@ -225,4 +225,25 @@ public sealed class AccessTokenValidationTests
             }
         });
     }
+
+    [Test]
+    public async Task A_token_works_until_it_expires_plus_the_clock_skew_and_then_is_inactive_everywhere()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await VezaTestHost.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)),
+            options: o => o.OAuth2.ClockSkew = TimeSpan.FromSeconds(30));
+        await host.SwitchOAuth2Async(true);
+        var client = await host.CreateClientAsync(TeamA, lifetime: TimeSpan.FromMinutes(5));
+        var token = await host.GetTokenAsync(client);
+
+        time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(20));
+        var withinSkew = (await host.GetAsync("/api/me", token)).StatusCode;
+        time.Advance(TimeSpan.FromSeconds(15));
+        var expired = (await host.GetAsync("/api/me", token)).StatusCode;
+        var introspected = await JsonAsync(await host.PostFormAsync("/oauth2/introspect", [new("token", token)], client));
+
+        Assert.That(withinSkew, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(expired, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(introspected.GetProperty("active").GetBoolean(), Is.False);
+    }
 }
