@@ -1,10 +1,7 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
@@ -50,57 +47,14 @@ internal static class ApiKeyManagementEndpoints
         public CancellationToken Aborted => Http.RequestAborted;
     }
 
-    private static async Task RunAsync(HttpContext http, ApiKeyKind kind, Func<Call, ApiKeyKind, Task> action)
-    {
-        var services = http.RequestServices;
-        var options = services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value;
-        var directory = services.GetRequiredService<IVezaUserDirectory>();
-        try
+    private static Task RunAsync(HttpContext http, ApiKeyKind kind, Func<Call, ApiKeyKind, Task> action)
+        => ManagementHttp.RunAsync(http, "keys", caller =>
         {
-            var caller = await ManagementCaller.FromPrincipalAsync(http.User, options, directory, http.RequestAborted).ConfigureAwait(false);
-            if (caller is null)
-            {
-                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.PermissionDenied, "This credential cannot manage keys.").ConfigureAwait(false);
-                return;
-            }
-
-            if (!caller.IsUser)
-            {
-                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.PermissionDenied,
-                    "A team's service account cannot manage keys.").ConfigureAwait(false);
-                return;
-            }
-
-            var call = new Call(http, caller, services.GetRequiredService<ApiKeyService>(), directory,
+            var services = http.RequestServices;
+            var call = new Call(http, caller, services.GetRequiredService<ApiKeyService>(), services.GetRequiredService<IVezaUserDirectory>(),
                 services.GetRequiredService<IVezaAuditSink>(), services.GetRequiredService<TimeProvider>());
-            await action(call, kind).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; nothing to answer.
-        }
-        catch (Veza.Authentication.Secrets.SecretCheckBusyException) when (!http.Response.HasStarted)
-        {
-            http.Response.Headers.RetryAfter = "1";
-            await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "The server is busy hashing secrets. Try again shortly.",
-                "SECRET_CHECKS_SATURATED").ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!http.Response.HasStarted)
-        {
-            // No details leak. A store that is unavailable is a 503 (nothing was changed beyond what the store
-            // reported); anything else is a bug, and a 500.
-            Log.ManagementFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiKeyManagementEndpoints)), ex);
-            if (ManagementHttp.IsStoreFailure(ex))
-            {
-                http.Response.Headers.RetryAfter = "5";
-                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Unavailable, "The key store is unavailable. Try again later.").ConfigureAwait(false);
-            }
-            else
-            {
-                await VezaErrorWriter.WriteAsync(http, VezaErrorKind.Internal, "The request failed unexpectedly.").ConfigureAwait(false);
-            }
-        }
-    }
+            return action(call, kind);
+        });
 
     private static async Task ListAsync(Call call, ApiKeyKind kind)
     {
@@ -375,22 +329,16 @@ internal static class ApiKeyManagementEndpoints
         => call.Audit.WriteAsync(Actor(call).Event(action, outcome, "api_key", keyId, teamId, call.Time.GetUtcNow()), CancellationToken.None);
 
     private static Task Ok<T>(Call call, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-    {
-        call.Http.Response.StatusCode = StatusCodes.Status200OK;
-        call.Http.Response.Headers.CacheControl = "no-store";
-        return call.Http.Response.WriteAsJsonAsync(value, type, "application/json", call.Aborted);
-    }
+        => ManagementHttp.Ok(call.Http, value, type);
 
-    private static Task BadRequest(Call call, string message, string reason)
-        => VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.InvalidArgument, message, reason);
+    private static Task BadRequest(Call call, string message, string reason) => ManagementHttp.BadRequest(call.Http, message, reason);
 
     private static Task InvalidName(Call call)
         => BadRequest(call,
             "name is required: 1 to 128 characters, without control, format (zero-width, bidirectional) or line-separator characters or surrounding spaces.",
             "INVALID_NAME");
 
-    private static Task Forbidden(Call call, string message)
-        => VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.PermissionDenied, message);
+    private static Task Forbidden(Call call, string message) => ManagementHttp.Forbidden(call.Http, message);
 
     private static Task NotFound(Call call)
         => VezaErrorWriter.WriteAsync(call.Http, VezaErrorKind.NotFound, "No key with that id.");

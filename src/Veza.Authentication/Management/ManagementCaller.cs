@@ -36,7 +36,10 @@ internal sealed record ManagementCaller(string Subject, string? UserId, string T
 
     /// <summary>Whether the caller may see and change this client: administrators only, of the root team for every
     /// team's clients, of a team for its own.</summary>
-    public bool CanManage(OAuthClientRecord client) => IsRootAdmin || (IsTeamAdmin && TeamId == client.TeamId);
+    public bool CanManage(OAuthClientRecord client) => CanManageClientsOf(client.TeamId);
+
+    /// <summary>Whether the caller may create and manage the clients of <paramref name="teamId"/>.</summary>
+    public bool CanManageClientsOf(string teamId) => IsRootAdmin || (IsTeamAdmin && TeamId == teamId);
 
     /// <summary>Whether the caller may see and change this key.</summary>
     public bool CanManage(ApiKeyRecord key) => AuthorityOver(key) != ApiKeyAuthority.None;

@@ -122,6 +122,7 @@ internal static class ManagementHttp
 
     public static Task Ok<T>(HttpContext http, T value, JsonTypeInfo<T> type)
     {
+        http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.Headers.CacheControl = "no-store";
         return http.Response.WriteAsJsonAsync(value, type, contentType: "application/json", http.RequestAborted);
     }

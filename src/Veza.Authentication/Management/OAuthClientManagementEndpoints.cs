@@ -54,9 +54,6 @@ internal static class OAuthClientManagementEndpoints
     private static VezaAuditActor Actor(HttpContext http, ManagementCaller caller)
         => VezaAuditActor.FromRequest(http, caller.Subject, caller.CredentialId, http.User.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value);
 
-    // Clients are the administrators' business: of the root team for every team, of a team for its own.
-    private static bool MayManage(ManagementCaller caller, string teamId) => caller.IsRootAdmin || (caller.IsTeamAdmin && caller.TeamId == teamId);
-
     private static async Task ListAsync(HttpContext http, ManagementCaller caller)
     {
         if (!caller.IsTeamAdmin)
@@ -99,7 +96,7 @@ internal static class OAuthClientManagementEndpoints
         }
 
         var teamId = body.TeamId ?? caller.TeamId;
-        if (!MayManage(caller, teamId))
+        if (!caller.CanManageClientsOf(teamId))
         {
             await ManagementHttp.Forbidden(http, "Only an administrator of the team (or of the root team) may create its clients.").ConfigureAwait(false);
             return;

@@ -74,20 +74,6 @@ internal sealed class VezaPrincipalResolver
     public IReadOnlyList<string> PermissionsOf(string role)
         => _permissionsByRole.TryGetValue(role, out var permissions) ? permissions : [];
 
-    /// <summary>Whether any configured role grants <paramref name="permission"/>.</summary>
-    public bool IsKnownPermission(string permission)
-    {
-        foreach (var permissions in _permissionsByRole.Values)
-        {
-            if (Array.IndexOf(permissions, permission) >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The principal, or <see langword="null"/> when the user is inactive, gone or holds no role in the
     /// team, or the team is gone. Directory failures and timeouts are thrown to the caller (fail closed).</summary>
     public async ValueTask<ClaimsPrincipal?> ResolveAsync(VezaPrincipalDescriptor descriptor, string scheme, CancellationToken cancellationToken)

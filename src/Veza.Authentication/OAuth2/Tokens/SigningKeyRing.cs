@@ -82,9 +82,6 @@ internal sealed class SigningKeyRing : IDisposable
         }
     }
 
-    /// <summary>The last set read, without waiting; <see langword="null"/> before the first read.</summary>
-    public SigningKeySet? Peek() => Volatile.Read(ref _current);
-
     /// <summary>
     /// Reads the set again on the next use, when a token names a key this instance does not know (another instance
     /// may have just added it), at most once a second, so unknown key ids cannot make every request read the store.
