@@ -55,7 +55,8 @@ public sealed class IndependentClientLibraryTests
             Assert.That(discovery.Issuer, Is.EqualTo(Issuer));
             Assert.That(discovery.TokenEndpoint, Is.EqualTo(Issuer + "/oauth2/token"));
             Assert.That(discovery.GrantTypesSupported, Does.Contain("client_credentials"));
-            Assert.That(discovery.TokenEndpointAuthenticationMethodsSupported, Is.EquivalentTo(new[] { "client_secret_basic", "client_secret_post" }));
+            Assert.That(discovery.TokenEndpointAuthenticationMethodsSupported, Is.EquivalentTo(new[] { "client_secret_basic", "client_secret_post", "none" }));
+            Assert.That(discovery.AuthorizeEndpoint, Is.EqualTo(Issuer + "/oauth2/authorize"));
             Assert.That(discovery.KeySet!.Keys, Has.Count.GreaterThanOrEqualTo(1));
             Assert.That(discovery.KeySet.Keys[0].Kty, Is.EqualTo("RSA"));
         });

@@ -136,6 +136,13 @@ public sealed class OAuthAttackTests
             return _inner.RenameAsync(id, name, cancellationToken);
         }
 
+        public ValueTask<OAuthStoreResult> UpdateAppAsync(string id, string name, IReadOnlyList<string> allowedScopes, OAuthAppSettings settings,
+            CancellationToken cancellationToken)
+        {
+            ThrowIfFailing();
+            return _inner.UpdateAppAsync(id, name, allowedScopes, settings, cancellationToken);
+        }
+
         public ValueTask<OAuthStoreResult> SetStatusAsync(string id, OAuthClientStatus status, string? revokedBy, CancellationToken cancellationToken)
         {
             ThrowIfFailing();

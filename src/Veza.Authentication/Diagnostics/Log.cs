@@ -52,4 +52,16 @@ internal static partial class Log
 
     [LoggerMessage(3001, LogLevel.Warning, "Could not write {Count} last-use times to a credential store; they will be tried again.")]
     public static partial void LastAccessFlushFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(4001, LogLevel.Warning, "OAuth2 app {AppId} now accepts any redirect URI (changed by {Actor}). This is discouraged: register the app's redirect URIs instead.")]
+    public static partial void AppAllowsAnyRedirectUri(ILogger logger, string appId, string actor);
+
+    [LoggerMessage(4002, LogLevel.Information, "Authorization request refused: {Error} ({Reason}). Client id: {ClientId}.")]
+    public static partial void AuthorizationRefused(ILogger logger, string error, string reason, string? clientId);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Authorization code replayed for app {AppId}; grant {GrantId} and its tokens are revoked.")]
+    public static partial void AuthorizationCodeReplayed(ILogger logger, string appId, string grantId);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Rotated refresh token reused for app {AppId}; grant {GrantId} and its tokens are revoked.")]
+    public static partial void RefreshTokenReused(ILogger logger, string appId, string grantId);
 }

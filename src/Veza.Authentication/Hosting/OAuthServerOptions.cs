@@ -45,7 +45,7 @@ public sealed class OAuthServerOptions
     /// </summary>
     public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The most OAuth2 clients one team may hold. Default 50.</summary>
+    /// <summary>The most OAuth2 clients one team may hold, and the most apps one team may register. Default 50.</summary>
     public int MaxClientsPerTeam { get; set; } = 50;
 
     /// <summary>The prefix of client secrets (as for API keys, 1 to 16 lowercase letters or digits). Default <c>vezacs</c>.</summary>
@@ -59,6 +59,39 @@ public sealed class OAuthServerOptions
 
     /// <summary>The introspection endpoint's path (RFC 7662). Default <c>/oauth2/introspect</c>.</summary>
     public string IntrospectionPath { get; set; } = "/oauth2/introspect";
+
+    /// <summary>The authorization endpoint's path (apps send their users here). Default <c>/oauth2/authorize</c>.</summary>
+    public string AuthorizationPath { get; set; } = "/oauth2/authorize";
+
+    /// <summary>
+    /// The host's interactive authentication scheme (usually a cookie scheme): the authorization endpoint reads the
+    /// signed-in user from it and challenges it when nobody is signed in, coming back to the same request afterwards.
+    /// Required for apps.
+    /// </summary>
+    public string? InteractiveScheme { get; set; }
+
+    /// <summary>The claim of the interactive scheme's principal that holds the user id of the host's directory.
+    /// Default <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>.</summary>
+    public string UserIdClaimType { get; set; } = System.Security.Claims.ClaimTypes.NameIdentifier;
+
+    /// <summary>How long an authorization code may be redeemed. Default 60 seconds.</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a refresh token works unless it is used before: each use issues a new one with a new
+    /// sliding lifetime. Default 14 days.</summary>
+    public TimeSpan RefreshTokenSlidingLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>The longest an authorization lasts through refresh tokens, from the user's consent. Default 30 days.</summary>
+    public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Words for scopes on the consent page, by scope name; a scope without words is shown by its name.</summary>
+    public IDictionary<string, string> ScopeDescriptions { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [OfflineAccessScope] = "Keep access while you are away (until you withdraw it)",
+    };
+
+    /// <summary>The scope an app asks for to get refresh tokens.</summary>
+    public const string OfflineAccessScope = "offline_access";
 
     /// <summary>The JWKS path. Default <c>/oauth2/jwks</c>.</summary>
     public string JwksPath { get; set; } = "/oauth2/jwks";

@@ -53,6 +53,7 @@ public sealed class VezaAuthenticationBuilder
     {
         Services.Replace(ServiceDescriptor.Singleton<IApiKeyStore, InMemoryApiKeyStore>());
         AddOAuth2Stores<InMemoryOAuthClientStore, InMemorySigningKeyStore, InMemoryTokenRevocationStore, InMemorySettingsStore>();
+        AddOAuth2AppStores<InMemoryOAuthGrantStore, InMemoryOAuthConsentStore>();
         Services.TryAddSingleton<InMemoryUserDirectory>();
         Services.TryAddSingleton<IVezaUserDirectory>(sp => sp.GetRequiredService<InMemoryUserDirectory>());
         return this;
@@ -78,6 +79,23 @@ public sealed class VezaAuthenticationBuilder
         Services.Replace(ServiceDescriptor.Singleton<ISigningKeyStore, TSigningKeys>());
         Services.Replace(ServiceDescriptor.Singleton<ITokenRevocationStore, TRevocations>());
         Services.Replace(ServiceDescriptor.Singleton<IVezaSettingsStore, TSettings>());
+        return this;
+    }
+
+    /// <summary>
+    /// Uses these stores for OAuth2 apps (authorization codes, grants and refresh tokens; consents), in addition to the
+    /// stores of <see cref="AddOAuth2Stores{TClients, TSigningKeys, TRevocations, TSettings}"/>. Without them the
+    /// authorization endpoint and the app grants are not offered.
+    /// </summary>
+    /// <typeparam name="TGrants">The grant store.</typeparam>
+    /// <typeparam name="TConsents">The consent store.</typeparam>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddOAuth2AppStores<TGrants, TConsents>()
+        where TGrants : class, IOAuthGrantStore
+        where TConsents : class, IOAuthConsentStore
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore, TGrants>());
+        Services.Replace(ServiceDescriptor.Singleton<IOAuthConsentStore, TConsents>());
         return this;
     }
 

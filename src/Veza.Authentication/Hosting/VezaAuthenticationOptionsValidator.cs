@@ -161,7 +161,23 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("OAuth2.ClientSecretPrefix must be a valid prefix, different from ApiKeys.Prefix.");
         }
 
-        string[] paths = [oauth.TokenPath, oauth.RevocationPath, oauth.IntrospectionPath, oauth.JwksPath];
+        if (oauth.AuthorizationCodeLifetime < TimeSpan.FromSeconds(5) || oauth.AuthorizationCodeLifetime > TimeSpan.FromMinutes(10))
+        {
+            errors.Add("OAuth2.AuthorizationCodeLifetime must be from 5 seconds to 10 minutes.");
+        }
+
+        if (oauth.RefreshTokenSlidingLifetime < TimeSpan.FromMinutes(1) || oauth.RefreshTokenAbsoluteLifetime < oauth.RefreshTokenSlidingLifetime
+            || oauth.RefreshTokenAbsoluteLifetime > TimeSpan.FromDays(365))
+        {
+            errors.Add("OAuth2.RefreshTokenSlidingLifetime must be at least 1 minute, and RefreshTokenAbsoluteLifetime at least the sliding lifetime and at most 365 days.");
+        }
+
+        if (string.IsNullOrEmpty(oauth.UserIdClaimType) || oauth.InteractiveScheme is { Length: 0 })
+        {
+            errors.Add("OAuth2.UserIdClaimType must be set, and OAuth2.InteractiveScheme must not be empty when set.");
+        }
+
+        string[] paths = [oauth.TokenPath, oauth.RevocationPath, oauth.IntrospectionPath, oauth.JwksPath, oauth.AuthorizationPath];
         if (paths.Any(p => string.IsNullOrEmpty(p) || p[0] != '/' || p.Contains('?', StringComparison.Ordinal)) || paths.Distinct(StringComparer.OrdinalIgnoreCase).Count() != paths.Length)
         {
             errors.Add("OAuth2 endpoint paths must start with '/', have no query, and differ from each other.");

@@ -62,6 +62,9 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<AccessTokenCodec>();
         services.TryAddSingleton<TokenRevocationList>();
         services.TryAddSingleton<ClientStates>();
+        services.TryAddSingleton(sp => sp.GetService<Veza.Authentication.Stores.IOAuthGrantStore>() is { } grants
+            ? new GrantStates(grants, sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(), sp.GetRequiredService<TimeProvider>())
+            : null!);
         services.TryAddSingleton<ClientSecretVerifier>();
         services.TryAddSingleton<ClientUsageRecorder>();
         services.TryAddSingleton<AccessTokenAuthenticator>();
@@ -79,6 +82,21 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<ClientUsageRecorder>(),
             sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => sp.GetService<Veza.Authentication.Stores.IOAuthGrantStore>() is { } grants
+            && sp.GetService<Veza.Authentication.Stores.IOAuthConsentStore>() is { } consents
+            ? new UserGrants(grants, consents, sp.GetRequiredService<AccessTokenCodec>(), sp.GetRequiredService<GrantStates>(), sp.GetRequiredService<VezaPrincipalResolver>(),
+                sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UserGrants>>())
+            : null!);
+        services.AddAntiforgery();
+        services.TryAddSingleton(sp => new OAuthAppService(
+            sp.GetRequiredService<OAuthClientService>(),
+            sp.GetRequiredService<Veza.Authentication.Stores.IOAuthClientStore>(),
+            sp.GetService<Veza.Authentication.Stores.IOAuthGrantStore>(),
+            sp.GetService<Veza.Authentication.Stores.IOAuthConsentStore>(),
+            sp.GetService<GrantStates>(),
+            sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<OAuthAppService>>()));
         services.TryAddSingleton(sp => new ApiKeyService(
             sp.GetRequiredService<Veza.Authentication.Stores.IApiKeyStore>(),
             sp.GetRequiredService<ISecretHasher>(),

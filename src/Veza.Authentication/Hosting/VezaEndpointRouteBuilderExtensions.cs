@@ -62,6 +62,17 @@ public static class VezaEndpointRouteBuilderExtensions
         }
 
         Veza.Authentication.OAuth2.Endpoints.OAuthServerEndpoints.Map(endpoints, options.OAuth2);
+        if (Veza.Authentication.OAuth2.OAuthServerServices.AppsAvailable(services))
+        {
+            if (string.IsNullOrEmpty(options.OAuth2.InteractiveScheme))
+            {
+                throw new InvalidOperationException("OAuth2 apps need VezaAuthenticationOptions.OAuth2.InteractiveScheme: the host's sign-in scheme (usually a cookie "
+                    + "scheme) that the authorization endpoint reads the user from.");
+            }
+
+            Veza.Authentication.OAuth2.Endpoints.AuthorizationEndpoint.Map(endpoints, options.OAuth2);
+        }
+
         return endpoints;
     }
 }

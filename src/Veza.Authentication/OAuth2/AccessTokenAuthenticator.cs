@@ -35,6 +35,7 @@ internal sealed class AccessTokenAuthenticator
     private readonly OAuthServerSwitch _switch;
     private readonly TokenRevocationList _revocations;
     private readonly ClientStates _clients;
+    private readonly GrantStates? _grants;
     private readonly VezaPrincipalResolver _principals;
     private readonly CallAuditor _calls;
     private readonly AuthenticationFailureLog _failures;
@@ -47,6 +48,7 @@ internal sealed class AccessTokenAuthenticator
         OAuthServerSwitch serverSwitch,
         TokenRevocationList revocations,
         ClientStates clients,
+        GrantStates? grants,
         VezaPrincipalResolver principals,
         CallAuditor calls,
         AuthenticationFailureLog failures,
@@ -59,6 +61,7 @@ internal sealed class AccessTokenAuthenticator
         _switch = serverSwitch;
         _revocations = revocations;
         _clients = clients;
+        _grants = grants;
         _principals = principals;
         _calls = calls;
         _failures = failures;
@@ -102,28 +105,44 @@ internal sealed class AccessTokenAuthenticator
                 _byHeader.AddOrUpdate(header, claims);
             }
 
-            var client = await _clients.FindActiveAsync(claims.ClientId, context.RequestAborted).ConfigureAwait(false);
-            if (client is null || client.TeamId != claims.TeamId || Array.IndexOf(client.SecretIds, claims.SecretId) < 0)
+            var client = await FindHolderAsync(claims, context.RequestAborted).ConfigureAwait(false);
+            if (client is null)
             {
-                return Reject("client is revoked, deleted, moved or no longer holds the secret", claims.ClientId);
+                return Reject(claims.UserId is null
+                    ? "client is revoked, deleted, moved or no longer holds the secret"
+                    : "app is revoked or deleted, or the user's grant is revoked", claims.ClientId);
             }
 
-            var caller = new VezaPrincipalDescriptor
-            {
-                Subject = AccessTokenClaims.Subject(client.Id),
-                PrincipalType = VezaPrincipalTypes.Client,
-                Method = VezaAuthenticationMethods.OAuth2Client,
-                CredentialId = client.Id,
-                TeamId = client.TeamId,
-                Role = client.Role,
-                Name = client.Name,
-                ClientId = client.Id,
-                Scopes = claims.Scopes,
-            };
+            var caller = claims.UserId is null
+                ? new VezaPrincipalDescriptor
+                {
+                    Subject = AccessTokenClaims.Subject(client.Id),
+                    PrincipalType = VezaPrincipalTypes.Client,
+                    Method = VezaAuthenticationMethods.OAuth2Client,
+                    CredentialId = client.Id,
+                    TeamId = client.TeamId,
+                    Role = client.Role,
+                    Name = client.Name,
+                    ClientId = client.Id,
+                    Scopes = claims.Scopes,
+                }
+                : new VezaPrincipalDescriptor
+                {
+                    // The user's roles in the team are read now, as for a personal key: a role lost is lost here too.
+                    Subject = VezaPrincipalResolver.UserSubject(claims.UserId),
+                    PrincipalType = VezaPrincipalTypes.User,
+                    Method = VezaAuthenticationMethods.OAuth2App,
+                    CredentialId = client.Id,
+                    TeamId = claims.TeamId,
+                    UserId = claims.UserId,
+                    ClientId = client.Id,
+                    Scopes = claims.Scopes,
+                };
             var principal = await _principals.ResolveAsync(caller, scheme, context.RequestAborted).ConfigureAwait(false);
             if (principal is null)
             {
-                return Reject("the client's team no longer exists", claims.ClientId);
+                return Reject(claims.UserId is null ? "the client's team no longer exists" : "the user is inactive, gone, or holds no role in the team",
+                    claims.ClientId);
             }
 
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "success"));
@@ -142,6 +161,33 @@ internal sealed class AccessTokenAuthenticator
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "unavailable"));
             return AuthenticateResult.Fail(failure);
         }
+    }
+
+    /// <summary>
+    /// Who holds the token now, or <see langword="null"/> when it no longer stands: a client's token needs the client
+    /// active, in the same team, and still holding the secret; an app's token needs the app active and the user's grant
+    /// unrevoked. Shared with introspection.
+    /// </summary>
+    public async ValueTask<ClientState?> FindHolderAsync(AccessTokenClaims claims, CancellationToken cancellationToken)
+    {
+        var client = await _clients.FindActiveAsync(claims.ClientId, cancellationToken).ConfigureAwait(false);
+        if (client is null)
+        {
+            return null;
+        }
+
+        if (claims.UserId is null)
+        {
+            return !client.IsApp && client.TeamId == claims.TeamId && Array.IndexOf(client.SecretIds, claims.Binding) >= 0 ? client : null;
+        }
+
+        if (!client.IsApp || _grants is null)
+        {
+            return null;
+        }
+
+        var grant = await _grants.FindActiveAsync(claims.Binding, cancellationToken).ConfigureAwait(false);
+        return grant is not null && grant.AppId == claims.ClientId && grant.UserId == claims.UserId && grant.TeamId == claims.TeamId ? client : null;
     }
 
     /// <summary>

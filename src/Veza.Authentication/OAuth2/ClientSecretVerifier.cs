@@ -11,7 +11,8 @@ namespace Veza.Authentication.OAuth2;
 
 /// <summary>What a verified client may do, as read when its secret was checked.</summary>
 internal sealed record ClientSnapshot(
-    string Id, string Name, string TeamId, string Role, string[] AllowedScopes, TimeSpan AccessTokenLifetime, string SecretId, DateTimeOffset? SecretExpiresAt);
+    string Id, string Name, string TeamId, string Role, string[] AllowedScopes, TimeSpan AccessTokenLifetime, string SecretId, DateTimeOffset? SecretExpiresAt,
+    OAuthClientKind Kind = OAuthClientKind.Client, bool IsPublic = false);
 
 /// <summary>
 /// Checks a client's id and secret at the token, revocation and introspection endpoints, with the same protections
@@ -90,6 +91,46 @@ internal sealed class ClientSecretVerifier
         return client;
     }
 
+    /// <summary>
+    /// Identifies a public app by its client id alone (it holds no secret; PKCE protects its codes). Anything that is not
+    /// an active public app is refused, and counted by the address's failure throttle like a wrong secret.
+    /// </summary>
+    public async ValueTask<ClientSnapshot> IdentifyPublicAsync(string clientId, IPAddress? address, CancellationToken cancellationToken)
+    {
+        if (!IsPlausible(clientId))
+        {
+            throw new CredentialRejectedException("malformed client id");
+        }
+
+        var source = SourceFailureThrottle.SourceOf(address);
+        if (!_throttle.TryReserve(source, out var retryAfter))
+        {
+            throw new CredentialThrottledException(retryAfter);
+        }
+
+        OAuthClientRecord? client;
+        try
+        {
+            client = await StoreRead.WithTimeoutAsync((Store: _store, Id: clientId), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct), _storeTimeout)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            // A store failure is not the caller's failure.
+            _throttle.Release(source);
+            throw;
+        }
+
+        if (client is not { Kind: OAuthClientKind.App, Status: OAuthClientStatus.Active, App.IsPublic: true })
+        {
+            throw new CredentialRejectedException(client is null ? "unknown client id" : "client secret is required");
+        }
+
+        _throttle.Release(source);
+        return new ClientSnapshot(client.Id, client.Name, client.TeamId, client.Role, [.. client.AllowedScopes], client.AccessTokenLifetime, string.Empty, null,
+            OAuthClientKind.App, IsPublic: true);
+    }
+
     /// <summary>Forgets every remembered check of the client, including checks still running.</summary>
     public void Evict(string clientId) => _cache.Invalidate(clientId);
 
@@ -163,7 +204,7 @@ internal sealed class ClientSecretVerifier
                 }
 
                 return _cache.Remember(cacheKey, new ClientSnapshot(client.Id, client.Name, client.TeamId, client.Role,
-                    [.. client.AllowedScopes], client.AccessTokenLifetime, candidate.Id, candidate.ExpiresAt), stamp);
+                    [.. client.AllowedScopes], client.AccessTokenLifetime, candidate.Id, candidate.ExpiresAt, client.Kind), stamp);
             }
 
             refund = false;

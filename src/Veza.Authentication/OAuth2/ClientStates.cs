@@ -6,62 +6,90 @@ using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.OAuth2;
 
-/// <summary>A client as its tokens see it: in which team, with which role, and which secrets it still holds (a token
-/// got with a secret that was removed is refused).</summary>
-internal sealed record ClientState(string Id, string Name, string TeamId, string Role, string[] SecretIds);
+/// <summary>A client or app as its tokens see it: in which team, with which role, and which secrets it still holds (a
+/// client's token got with a secret that was removed is refused).</summary>
+internal sealed record ClientState(string Id, string Name, string TeamId, string Role, string[] SecretIds, bool IsApp = false);
+
+/// <summary>A grant as its tokens see it: whose it is and whether it still stands.</summary>
+internal sealed record GrantState(string Id, string AppId, string UserId, string TeamId);
 
 /// <summary>
-/// The current state of each client, for the resource side: read from the store at most every
-/// <see cref="OAuthServerOptions.StateRefreshInterval"/> per client, and forgotten at once when the client changes
-/// through this instance (revoke, delete, secret removal, rename), so its tokens fail on the next request.
+/// Store-backed state the resource side asks on every request, read from the store at most every
+/// <see cref="OAuthServerOptions.StateRefreshInterval"/> per id, concurrent reads of one id shared, and forgotten at
+/// once when it changes through this instance. Answers <see langword="null"/> for an id the store does not hold as
+/// current (unknown, revoked); throws <see cref="CredentialStoreUnavailableException"/> when the store fails.
 /// </summary>
-internal sealed class ClientStates
+internal abstract class RefreshingStates<TState> where TState : class
 {
-    private readonly SecretCheckCache<ClientState> _states;
-    private readonly IOAuthClientStore _store;
+    private readonly SecretCheckCache<TState> _states;
     private readonly TimeSpan _storeTimeout;
 
-    public ClientStates(IOAuthClientStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
+    protected RefreshingStates(IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
-        _store = store;
-        _states = new SecretCheckCache<ClientState>(options.Value.OAuth2.StateRefreshInterval, time);
+        _states = new SecretCheckCache<TState>(options.Value.OAuth2.StateRefreshInterval, time);
         _storeTimeout = options.Value.ApiKeys.StoreTimeout;
     }
 
-    /// <summary>The client if it exists and is active, else <see langword="null"/>. Throws
-    /// <see cref="CredentialStoreUnavailableException"/> when the store fails.</summary>
-    public ValueTask<ClientState?> FindActiveAsync(string clientId, CancellationToken cancellationToken)
+    protected ValueTask<TState?> FindCurrentAsync(string id, CancellationToken cancellationToken)
     {
-        var stamp = _states.Stamp(clientId);
-        if (_states.Find(clientId, stamp) is { } known)
+        var stamp = _states.Stamp(id);
+        if (_states.Find(id, stamp) is { } known)
         {
             return ValueTask.FromResult(known.Value);
         }
 
-        if (_states.FindRefusal(clientId, stamp) is not null)
+        if (_states.FindRefusal(id, stamp) is not null)
         {
-            return ValueTask.FromResult<ClientState?>(null);
+            return ValueTask.FromResult<TState?>(null);
         }
 
-        return LoadAsync(clientId, stamp, cancellationToken);
+        return LoadAsync(id, stamp, cancellationToken);
     }
 
-    public void Evict(string clientId) => _states.Invalidate(clientId);
+    public void Evict(string id) => _states.Invalidate(id);
 
-    private async ValueTask<ClientState?> LoadAsync(string clientId, long stamp, CancellationToken cancellationToken)
+    /// <summary>Reads the current state from the store, or <see langword="null"/> when there is none.</summary>
+    protected abstract ValueTask<TState?> ReadAsync(string id, CancellationToken cancellationToken);
+
+    private async ValueTask<TState?> LoadAsync(string id, long stamp, CancellationToken cancellationToken)
     {
-        var check = await _states.RunOnceAsync(clientId, stamp, (States: this, ClientId: clientId, Stamp: stamp),
-            static s => s.States.ReadAsync(s.ClientId, s.Stamp), cancellationToken).ConfigureAwait(false);
+        var check = await _states.RunOnceAsync(id, stamp, (States: this, Id: id, Stamp: stamp),
+            static s => s.States.ReadOnceAsync(s.Id, s.Stamp), cancellationToken).ConfigureAwait(false);
         return check.Value;
     }
 
-    private async Task<SecretCheck<ClientState>> ReadAsync(string clientId, long stamp)
+    private async Task<SecretCheck<TState>> ReadOnceAsync(string id, long stamp)
     {
-        var client = await StoreRead.WithTimeoutAsync((Store: _store, Id: clientId), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct), _storeTimeout)
-            .ConfigureAwait(false);
-
-        return client is { Status: OAuthClientStatus.Active }
-            ? _states.Remember(clientId, new ClientState(client.Id, client.Name, client.TeamId, client.Role, [.. client.Secrets.Select(x => x.Id)]), stamp)
-            : _states.RememberRefusal(clientId, stamp);
+        var state = await StoreRead.WithTimeoutAsync((States: this, Id: id), static (s, ct) => s.States.ReadAsync(s.Id, ct), _storeTimeout).ConfigureAwait(false);
+        return state is null ? _states.RememberRefusal(id, stamp) : _states.Remember(id, state, stamp);
     }
+}
+
+/// <summary>The current state of each client and app, for the resource side. Revoke, delete, secret removal and rename
+/// through this instance evict it, so its tokens fail on the next request.</summary>
+internal sealed class ClientStates(IOAuthClientStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
+    : RefreshingStates<ClientState>(options, time)
+{
+    /// <summary>The client or app if it exists and is active, else <see langword="null"/>.</summary>
+    public ValueTask<ClientState?> FindActiveAsync(string clientId, CancellationToken cancellationToken) => FindCurrentAsync(clientId, cancellationToken);
+
+    protected override async ValueTask<ClientState?> ReadAsync(string id, CancellationToken cancellationToken)
+        => await store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false) is { Status: OAuthClientStatus.Active } client
+            ? new ClientState(client.Id, client.Name, client.TeamId, client.Role, [.. client.Secrets.Select(x => x.Id)], client.Kind == OAuthClientKind.App)
+            : null;
+}
+
+/// <summary>The current state of each grant, for app tokens: a revoked grant (replayed code, reused refresh token,
+/// withdrawn consent, app disabled) fails its tokens on the next request here, and within the refresh interval
+/// elsewhere.</summary>
+internal sealed class GrantStates(IOAuthGrantStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
+    : RefreshingStates<GrantState>(options, time)
+{
+    /// <summary>The grant if it exists and is not revoked, else <see langword="null"/>.</summary>
+    public ValueTask<GrantState?> FindActiveAsync(string grantId, CancellationToken cancellationToken) => FindCurrentAsync(grantId, cancellationToken);
+
+    protected override async ValueTask<GrantState?> ReadAsync(string id, CancellationToken cancellationToken)
+        => await store.FindGrantAsync(id, cancellationToken).ConfigureAwait(false) is { RevokedAt: null } grant
+            ? new GrantState(grant.Id, grant.AppId, grant.UserId, grant.TeamId)
+            : null;
 }

@@ -119,8 +119,12 @@ public sealed class OAuthClientService
     /// <param name="clientId">The client id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The client or <see langword="null"/>.</returns>
-    public async ValueTask<OAuthClientRecord?> FindAsync(string clientId, CancellationToken cancellationToken)
+    public ValueTask<OAuthClientRecord?> FindAsync(string clientId, CancellationToken cancellationToken)
+        => FindAsync(OAuthClientKind.Client, clientId, cancellationToken);
+
+    internal async ValueTask<OAuthClientRecord?> FindAsync(OAuthClientKind kind, string clientId, CancellationToken cancellationToken)
         => ClientSecretVerifier.IsPlausible(clientId) && await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) is { } client
+            && client.Kind == kind
             ? WithPendingUse(client)
             : null;
 
@@ -128,9 +132,13 @@ public sealed class OAuthClientService
     /// <param name="query">The filter and cursor.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>One page.</returns>
-    public async ValueTask<OAuthClientPage> ListAsync(OAuthClientQuery query, CancellationToken cancellationToken)
+    public ValueTask<OAuthClientPage> ListAsync(OAuthClientQuery query, CancellationToken cancellationToken)
+        => ListAsync(OAuthClientKind.Client, query, cancellationToken);
+
+    internal async ValueTask<OAuthClientPage> ListAsync(OAuthClientKind kind, OAuthClientQuery query, CancellationToken cancellationToken)
     {
-        var page = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(query);
+        var page = await _store.ListAsync(query with { Kind = kind }, cancellationToken).ConfigureAwait(false);
         return page with { Items = [.. page.Items.Select(WithPendingUse)] };
     }
 
@@ -151,30 +159,42 @@ public sealed class OAuthClientService
         refused = await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) ?? refused;
         if (refused is not null)
         {
-            await AuditAsync(actor, "oauth2_client.create", refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(OAuthClientKind.Client, actor, "oauth2_client.create", refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
-        var now = _time.GetUtcNow();
-        var id = draft.ClientId ?? ApiKeyFormat.NewKeyId();
-        var (secretId, secret) = NewSecret(draft.Secret);
-        var hash = await _gate.HashAsync(_hasher, secret, cancellationToken).ConfigureAwait(false);
         var client = new OAuthClientRecord
         {
-            Id = id,
+            Id = draft.ClientId ?? ApiKeyFormat.NewKeyId(),
             Name = name,
             TeamId = draft.TeamId,
             Role = role,
             AllowedScopes = scopes,
             AccessTokenLifetime = lifetime,
             Status = OAuthClientStatus.Active,
-            Secrets = [new OAuthClientSecretRecord(secretId, hash, now, draft.SecretExpiresAt)],
+            Secrets = [],
             CreatedBy = actor.Subject,
-            CreatedAt = now,
         };
+        return await StoreNewAsync(client, draft.Secret, draft.SecretExpiresAt, withSecret: true, actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stores a new client or app, with its first secret unless it is a public app, and audits the outcome.
+    internal async ValueTask<OAuthClientChange> StoreNewAsync(OAuthClientRecord client, string? chosenSecret, DateTimeOffset? secretExpiresAt, bool withSecret,
+        VezaAuditActor actor, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        string? secretId = null, secret = null;
+        if (withSecret)
+        {
+            (secretId, secret) = NewSecret(chosenSecret);
+            var hash = await _gate.HashAsync(_hasher, secret, cancellationToken).ConfigureAwait(false);
+            client = client with { Secrets = [new OAuthClientSecretRecord(secretId, hash, now, secretExpiresAt)] };
+        }
+
+        client = client with { CreatedAt = now };
         var stored = await _store.CreateAsync(client, _options.OAuth2.MaxClientsPerTeam, cancellationToken).ConfigureAwait(false);
         var change = stored == OAuthStoreResult.Success ? new OAuthClientChange(OAuthClientResult.Success, client, secret, secretId) : new OAuthClientChange(Map(stored));
-        await AuditAsync(actor, "oauth2_client.create", change, id, draft.TeamId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(client.Kind, actor, Action(client.Kind, "create"), change, client.Id, client.TeamId, cancellationToken).ConfigureAwait(false);
         return change;
     }
 
@@ -184,9 +204,14 @@ public sealed class OAuthClientService
     /// <param name="actor">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The secret (shown once) and its id, or why not.</returns>
-    public async ValueTask<OAuthClientChange> AddSecretAsync(string clientId, DateTimeOffset? expiresAt, VezaAuditActor actor, CancellationToken cancellationToken)
+    public ValueTask<OAuthClientChange> AddSecretAsync(string clientId, DateTimeOffset? expiresAt, VezaAuditActor actor, CancellationToken cancellationToken)
+        => AddSecretAsync(OAuthClientKind.Client, clientId, expiresAt, actor, cancellationToken);
+
+    internal async ValueTask<OAuthClientChange> AddSecretAsync(OAuthClientKind kind, string clientId, DateTimeOffset? expiresAt, VezaAuditActor actor,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        var action = Action(kind, "secret.add");
         var refused = await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false);
         if (refused is null && expiresAt is { } at && at <= _time.GetUtcNow())
         {
@@ -195,13 +220,13 @@ public sealed class OAuthClientService
 
         if (refused is not null)
         {
-            await AuditAsync(actor, "oauth2_client.secret.add", refused, clientId, null, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(kind, actor, action, refused, clientId, null, cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
         var (secretId, secret) = NewSecret(null);
         var hash = await _gate.HashAsync(_hasher, secret, cancellationToken).ConfigureAwait(false);
-        var change = await ChangeAsync(clientId, "oauth2_client.secret.add", actor,
+        var change = await ChangeAsync(kind, clientId, action, actor,
             ct => _store.AddSecretAsync(clientId, new OAuthClientSecretRecord(secretId, hash, _time.GetUtcNow(), expiresAt), ct), cancellationToken).ConfigureAwait(false);
         return change.Result == OAuthClientResult.Success ? change with { Secret = secret, SecretId = secretId } : change;
     }
@@ -213,7 +238,7 @@ public sealed class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> RemoveSecretAsync(string clientId, string secretId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(clientId, "oauth2_client.secret.remove", actor, ct => _store.RemoveSecretAsync(clientId, secretId, ct), cancellationToken);
+        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.secret.remove", actor, ct => _store.RemoveSecretAsync(clientId, secretId, ct), cancellationToken);
 
     /// <summary>Revokes a client: it cannot get tokens, and the tokens it holds are refused.</summary>
     /// <param name="clientId">The client id.</param>
@@ -221,7 +246,7 @@ public sealed class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> RevokeAsync(string clientId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(clientId, "oauth2_client.revoke", actor, ct => _store.SetStatusAsync(clientId, OAuthClientStatus.Inactive, actor.Subject, ct), cancellationToken);
+        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.revoke", actor, ct => _store.SetStatusAsync(clientId, OAuthClientStatus.Inactive, actor.Subject, ct), cancellationToken);
 
     /// <summary>Reinstates a revoked client; its unexpired, unrevoked tokens are accepted again.</summary>
     /// <param name="clientId">The client id.</param>
@@ -229,7 +254,7 @@ public sealed class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> ReinstateAsync(string clientId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(clientId, "oauth2_client.reinstate", actor, ct => _store.SetStatusAsync(clientId, OAuthClientStatus.Active, null, ct), cancellationToken);
+        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.reinstate", actor, ct => _store.SetStatusAsync(clientId, OAuthClientStatus.Active, null, ct), cancellationToken);
 
     /// <summary>Renames a client.</summary>
     /// <param name="clientId">The client id.</param>
@@ -242,11 +267,11 @@ public sealed class OAuthClientService
         if (!ApiKeyService.TryNormalizeName(name, out var normalized))
         {
             var invalid = new OAuthClientChange(OAuthClientResult.Invalid, Error: "name must be 1 to 100 printable characters without leading or trailing spaces.");
-            await AuditAsync(actor, "oauth2_client.rename", invalid, clientId, null, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(OAuthClientKind.Client, actor, "oauth2_client.rename", invalid, clientId, null, cancellationToken).ConfigureAwait(false);
             return invalid;
         }
 
-        return await ChangeWhileOnAsync(clientId, "oauth2_client.rename", actor, ct => _store.RenameAsync(clientId, normalized, ct), cancellationToken).ConfigureAwait(false);
+        return await ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.rename", actor, ct => _store.RenameAsync(clientId, normalized, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes a client; the tokens it holds are refused from the next request on.</summary>
@@ -255,28 +280,30 @@ public sealed class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> DeleteAsync(string clientId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(clientId, "oauth2_client.delete", actor, ct => _store.DeleteAsync(clientId, ct), cancellationToken);
+        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.delete", actor, ct => _store.DeleteAsync(clientId, ct), cancellationToken);
 
-    private async ValueTask<OAuthClientChange> ChangeWhileOnAsync(string clientId, string action, VezaAuditActor actor,
+    internal async ValueTask<OAuthClientChange> ChangeWhileOnAsync(OAuthClientKind kind, string clientId, string action, VezaAuditActor actor,
         Func<CancellationToken, ValueTask<OAuthStoreResult>> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            await AuditAsync(actor, action, refused, clientId, null, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(kind, actor, action, refused, clientId, null, cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
-        return await ChangeAsync(clientId, action, actor, write, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(kind, clientId, action, actor, write, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<OAuthClientChange> ChangeAsync(string clientId, string action, VezaAuditActor actor,
+    // A change to a registration of the given kind: a client's id never reaches an app's operation, nor the reverse.
+    private async ValueTask<OAuthClientChange> ChangeAsync(OAuthClientKind kind, string clientId, string action, VezaAuditActor actor,
         Func<CancellationToken, ValueTask<OAuthStoreResult>> write, CancellationToken cancellationToken)
     {
-        if (!ClientSecretVerifier.IsPlausible(clientId))
+        if (!ClientSecretVerifier.IsPlausible(clientId) || await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) is not { } current
+            || current.Kind != kind)
         {
             var missing = new OAuthClientChange(OAuthClientResult.NotFound);
-            await AuditAsync(actor, action, missing, null, null, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(kind, actor, action, missing, ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, null, cancellationToken).ConfigureAwait(false);
             return missing;
         }
 
@@ -292,16 +319,18 @@ public sealed class OAuthClientService
             _states.Evict(clientId);
         }
 
-        if (change.Result == OAuthClientResult.Success && action != "oauth2_client.delete")
+        if (change.Result == OAuthClientResult.Success && !action.EndsWith(".delete", StringComparison.Ordinal))
         {
             change = change with { Client = await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) };
         }
 
-        await AuditAsync(actor, action, change, clientId, change.Client?.TeamId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(kind, actor, action, change, clientId, change.Client?.TeamId ?? current.TeamId, cancellationToken).ConfigureAwait(false);
         return change;
     }
 
-    private async ValueTask<OAuthClientChange?> RefuseWhileOffAsync(CancellationToken cancellationToken)
+    internal static string Action(OAuthClientKind kind, string verb) => (kind == OAuthClientKind.App ? "oauth2_app." : "oauth2_client.") + verb;
+
+    internal async ValueTask<OAuthClientChange?> RefuseWhileOffAsync(CancellationToken cancellationToken)
         => (await _switch.ReadAsync(cancellationToken).ConfigureAwait(false)).OAuth2Enabled ? null : new OAuthClientChange(OAuthClientResult.ServerOff);
 
     private OAuthClientChange? Validate(OAuthClientDraft draft, out string name, out string role, out string[] scopes, out TimeSpan lifetime)
@@ -372,7 +401,7 @@ public sealed class OAuthClientService
         return (id, chosen ?? ApiKeyFormat.Generate(_options.OAuth2.ClientSecretPrefix, id));
     }
 
-    private static OAuthClientResult Map(OAuthStoreResult result) => result switch
+    internal static OAuthClientResult Map(OAuthStoreResult result) => result switch
     {
         OAuthStoreResult.Success => OAuthClientResult.Success,
         OAuthStoreResult.NotFound => OAuthClientResult.NotFound,
@@ -381,9 +410,10 @@ public sealed class OAuthClientService
         _ => OAuthClientResult.Conflict,
     };
 
-    private ValueTask AuditAsync(VezaAuditActor actor, string action, OAuthClientChange change, string? clientId, string? teamId, CancellationToken cancellationToken)
-        => _audit.WriteAsync(actor.Event(action, change.Result == OAuthClientResult.Success ? "success" : ToSnake(change.Result), TargetKind, clientId, teamId, _time.GetUtcNow()),
-            cancellationToken);
+    internal ValueTask AuditAsync(OAuthClientKind kind, VezaAuditActor actor, string action, OAuthClientChange change, string? clientId, string? teamId,
+        CancellationToken cancellationToken)
+        => _audit.WriteAsync(actor.Event(action, change.Result == OAuthClientResult.Success ? "success" : ToSnake(change.Result),
+            kind == OAuthClientKind.App ? "oauth2_app" : TargetKind, clientId, teamId, _time.GetUtcNow()), cancellationToken);
 
     private static string ToSnake(OAuthClientResult result) => result switch
     {

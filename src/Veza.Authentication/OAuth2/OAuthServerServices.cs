@@ -22,6 +22,13 @@ internal sealed class OAuthServerServices(IServiceProvider services)
         return Stores.All(known.IsService);
     }
 
+    /// <summary>Whether the stores for apps are registered as well: the authorization endpoint and the user grants.</summary>
+    public static bool AppsAvailable(IServiceProvider services)
+    {
+        var known = services.GetRequiredService<IServiceProviderIsService>();
+        return IsAvailable(services) && known.IsService(typeof(IOAuthGrantStore)) && known.IsService(typeof(IOAuthConsentStore));
+    }
+
     public static IEnumerable<string> Missing(IServiceProvider services)
     {
         var known = services.GetRequiredService<IServiceProviderIsService>();

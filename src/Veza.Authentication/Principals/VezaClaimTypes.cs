@@ -64,4 +64,7 @@ public static class VezaAuthenticationMethods
 
     /// <summary>An OAuth2 client's access token (client credentials grant).</summary>
     public const string OAuth2Client = "oauth2_client";
+
+    /// <summary>An OAuth2 app's access token, acting for the user who consented.</summary>
+    public const string OAuth2App = "oauth2_app";
 }

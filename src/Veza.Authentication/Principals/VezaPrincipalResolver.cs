@@ -100,6 +100,41 @@ internal sealed class VezaPrincipalResolver
         return Create(scheme, descriptor, descriptor.Name ?? descriptor.CredentialId, [descriptor.Role]);
     }
 
+    /// <summary>The teams an active user holds a role in, for the consent page; empty for an inactive or unknown
+    /// user. Directory failures and timeouts are thrown.</summary>
+    public async ValueTask<IReadOnlyList<VezaTeam>> TeamsOfAsync(string userId, CancellationToken cancellationToken)
+    {
+        var user = await WithTimeout(_directory.FindUserAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (user is not { IsActive: true })
+        {
+            return [];
+        }
+
+        var teams = new List<VezaTeam>();
+        foreach (var teamId in await WithTimeout(_directory.GetTeamsAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false))
+        {
+            if (await WithTimeout(_directory.FindTeamAsync(teamId, cancellationToken), cancellationToken).ConfigureAwait(false) is { } team
+                && (await WithTimeout(_directory.GetRolesAsync(userId, teamId, cancellationToken), cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                teams.Add(team);
+            }
+        }
+
+        return teams;
+    }
+
+    /// <summary>Whether the user is active and holds a role in the team now. Directory failures and timeouts are thrown.</summary>
+    public async ValueTask<bool> IsMemberAsync(string userId, string teamId, CancellationToken cancellationToken)
+    {
+        var user = await WithTimeout(_directory.FindUserAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return user is { IsActive: true }
+            && (await WithTimeout(_directory.GetRolesAsync(userId, teamId, cancellationToken), cancellationToken).ConfigureAwait(false)).Count > 0;
+    }
+
+    /// <summary>The user's display name, or <see langword="null"/> when unknown.</summary>
+    public async ValueTask<string?> DisplayNameOfAsync(string userId, CancellationToken cancellationToken)
+        => (await WithTimeout(_directory.FindUserAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false))?.DisplayName;
+
     // Directory answers are usually synchronous (memory or cache): only a pending one pays for a timeout.
     private ValueTask<T> WithTimeout<T>(ValueTask<T> pending, CancellationToken cancellationToken)
         => pending.IsCompleted ? pending : new ValueTask<T>(pending.AsTask().WaitAsync(_timeout, _time, cancellationToken));

@@ -12,7 +12,8 @@ public interface IOAuthClientStore
     /// <returns>The client, or <see langword="null"/>.</returns>
     ValueTask<OAuthClientRecord?> FindByIdAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Adds a client, unless its team already holds <paramref name="maxClientsPerTeam"/> clients.</summary>
+    /// <summary>Adds a client, unless its team already holds <paramref name="maxClientsPerTeam"/> registrations of its
+    /// kind.</summary>
     /// <param name="client">The client; its id must be new.</param>
     /// <param name="maxClientsPerTeam">The quota, checked atomically with the insert.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
@@ -25,6 +26,15 @@ public interface IOAuthClientStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Success, NotFound or DuplicateName.</returns>
     ValueTask<OAuthStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken);
+
+    /// <summary>Changes an app's name, allowed scopes and redirect settings in one write.</summary>
+    /// <param name="id">The app's client id.</param>
+    /// <param name="name">The new name.</param>
+    /// <param name="allowedScopes">The new allowed scopes.</param>
+    /// <param name="settings">The new redirect settings.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Success, NotFound (also for a client that is not an app) or DuplicateName.</returns>
+    ValueTask<OAuthStoreResult> UpdateAppAsync(string id, string name, IReadOnlyList<string> allowedScopes, OAuthAppSettings settings, CancellationToken cancellationToken);
 
     /// <summary>Sets a client's status; <paramref name="revokedBy"/> is recorded when it becomes inactive and cleared
     /// when it becomes active.</summary>

@@ -24,6 +24,13 @@ public interface IVezaUserDirectory
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The role names; empty when the user is not a member of the team.</returns>
     ValueTask<IReadOnlyList<string>> GetRolesAsync(string userId, string teamId, CancellationToken cancellationToken);
+
+    /// <summary>The teams in which a user holds at least one role, for the consent page's choice of team. Asked only
+    /// when a user authorizes an OAuth2 app.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The team ids; empty when the user is a member of no team.</returns>
+    ValueTask<IReadOnlyList<string>> GetTeamsAsync(string userId, CancellationToken cancellationToken);
 }
 
 /// <summary>A user as the host's directory describes them.</summary>

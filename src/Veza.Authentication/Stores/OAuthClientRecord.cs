@@ -1,21 +1,31 @@
 namespace Veza.Authentication.Stores;
 
 /// <summary>
-/// A stored OAuth2 client: a backend service that gets access tokens with the client credentials grant and acts
-/// as its team's service account with one role. It never holds a secret, only hashes.
+/// A stored OAuth2 registration. Clients (<see cref="OAuthClientKind.Client"/>) are backend services that get access
+/// tokens with the client credentials grant and act as their team's service account with one role. Apps
+/// (<see cref="OAuthClientKind.App"/>) act for a user who signed in and consented, with the authorization code grant;
+/// their settings are in <see cref="App"/>. Both share one registry because the token endpoint authenticates both by
+/// <c>client_id</c>. A registration never holds a secret, only hashes.
 /// </summary>
 public sealed record OAuthClientRecord
 {
     /// <summary>The public <c>client_id</c>.</summary>
     public required string Id { get; init; }
 
+    /// <summary>A client (client credentials) or an app (authorization code for a user).</summary>
+    public OAuthClientKind Kind { get; init; }
+
+    /// <summary>An app's redirect settings; <see langword="null"/> for a client.</summary>
+    public OAuthAppSettings? App { get; init; }
+
     /// <summary>The display name, unique among the clients of the team (ordinal, case-insensitive).</summary>
     public required string Name { get; init; }
 
-    /// <summary>The team the client acts in.</summary>
+    /// <summary>The team the client acts in; for an app, the team that registered it (an app acts in its user's team).</summary>
     public required string TeamId { get; init; }
 
-    /// <summary>The role the client holds in its team; its tokens never carry more than this role's permissions.</summary>
+    /// <summary>The role the client holds in its team; its tokens never carry more than this role's permissions. Empty
+    /// for an app, whose tokens carry its user's roles.</summary>
     public required string Role { get; init; }
 
     /// <summary>The scopes (permission names) the client may ask for.</summary>
@@ -46,6 +56,36 @@ public sealed record OAuthClientRecord
     public const int MaxSecrets = 2;
 }
 
+/// <summary>Whether a registration is a client or an app.</summary>
+public enum OAuthClientKind
+{
+    /// <summary>A backend service with the client credentials grant, scoped to one team.</summary>
+    Client = 0,
+
+    /// <summary>A third-party app acting for a user, with the authorization code grant and PKCE.</summary>
+    App = 1,
+}
+
+/// <summary>Where an app may send its users back to.</summary>
+public sealed record OAuthAppSettings
+{
+    /// <summary>The app's address; redirect URIs use its scheme and lie in its host or a subdomain of it.</summary>
+    public required string BaseUrl { get; init; }
+
+    /// <summary>The registered redirect URIs, matched character for character at authorization.</summary>
+    public required IReadOnlyList<string> RedirectUris { get; init; }
+
+    /// <summary>A public app (a native or browser app) holds no secret and authenticates with PKCE alone.</summary>
+    public bool IsPublic { get; init; }
+
+    /// <summary>Discouraged: any absolute http(s) redirect URI is accepted, registered or not.</summary>
+    public bool AllowAnyRedirectUri { get; init; }
+
+    /// <summary>A registered loopback redirect URI (<c>http://127.0.0.1</c>, <c>http://[::1]</c>) matches with any port,
+    /// for native apps (RFC 8252 §7.3).</summary>
+    public bool AllowLoopbackRedirectUris { get; init; }
+}
+
 /// <summary>One secret of a client, as a hash.</summary>
 /// <param name="Id">The secret's id, shown in listings so a secret can be removed.</param>
 /// <param name="Hash">The hash, as produced by the secret hasher (an Argon2id PHC string by default).</param>
@@ -68,6 +108,9 @@ public sealed record OAuthClientQuery
 {
     /// <summary>Only clients of this team; <see langword="null"/> for every team.</summary>
     public string? TeamId { get; init; }
+
+    /// <summary>Only registrations of this kind; <see langword="null"/> for both.</summary>
+    public OAuthClientKind? Kind { get; init; }
 
     /// <summary>Only clients whose id sorts after this one (ordinal): the page cursor.</summary>
     public string? AfterId { get; init; }

@@ -63,6 +63,8 @@ internal sealed class VezaTestHost : IAsyncDisposable
 
     public OAuthClientService Clients => Services.GetRequiredService<OAuthClientService>();
 
+    public OAuthAppService Apps => Services.GetRequiredService<OAuthAppService>();
+
     /// <summary>Switches the OAuth2 authorization server on or off, as the host.</summary>
     public async Task SwitchOAuth2Async(bool enabled)
     {
@@ -162,9 +164,11 @@ internal sealed class VezaTestHost : IAsyncDisposable
                 o.AddRole("viewer", "graph:read", "users:read");
                 o.AddRole("oaa_push", "integrations:push", "users:read");
                 o.OAuth2.Issuer = Issuer;
+                o.OAuth2.InteractiveScheme = TestSignInHandler.Name;
                 options?.Invoke(o);
             })
             .AddInMemoryStores();
+        builder.Services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TestSignInHandler>(TestSignInHandler.Name, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy("graph:read", p => p.RequireVezaPermission("graph:read"))
             .AddPolicy("integrations:push", p => p.RequireVezaPermission("integrations:push"))

@@ -111,10 +111,13 @@ internal static class OAuthProtocol
             return (null, null, false, OAuthError.InvalidRequest("Unsupported Authorization scheme; use Basic or client_secret_post."));
         }
 
-        if (postedId is null || postedSecret is null)
+        if (postedId is null)
         {
             return (null, null, false, OAuthError.InvalidClient("Client authentication is required."));
         }
+
+        // A client_id without a secret is a public app's identification (RFC 6749 §3.2.1); the caller decides whether
+        // the endpoint accepts it.
 
         return (postedId, postedSecret, false, null);
     }

@@ -31,7 +31,7 @@ internal static class OAuthServerEndpoints
     }
 
     // 404 while the server is off; 503 when the settings cannot be read (fail closed).
-    private static async Task<bool> IsOnAsync(HttpContext context)
+    internal static async Task<bool> IsOnAsync(HttpContext context)
     {
         try
         {
@@ -71,12 +71,21 @@ internal static class OAuthServerEndpoints
             json.WriteString("jwks_uri", Url(issuer, options.OAuth2.JwksPath));
             json.WriteString("revocation_endpoint", Url(issuer, options.OAuth2.RevocationPath));
             json.WriteString("introspection_endpoint", Url(issuer, options.OAuth2.IntrospectionPath));
-            WriteArray(json, "grant_types_supported", ["client_credentials"]);
-            WriteArray(json, "token_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
-            WriteArray(json, "revocation_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
+            var apps = OAuthServerServices.AppsAvailable(context.RequestServices);
+            if (apps)
+            {
+                json.WriteString("authorization_endpoint", Url(issuer, options.OAuth2.AuthorizationPath));
+                json.WriteBoolean("authorization_response_iss_parameter_supported", true);
+                WriteArray(json, "code_challenge_methods_supported", ["S256"]);
+                WriteArray(json, "response_modes_supported", ["query"]);
+            }
+
+            WriteArray(json, "grant_types_supported", apps ? ["client_credentials", "authorization_code", "refresh_token"] : ["client_credentials"]);
+            WriteArray(json, "token_endpoint_auth_methods_supported", apps ? ["client_secret_basic", "client_secret_post", "none"] : ["client_secret_basic", "client_secret_post"]);
+            WriteArray(json, "revocation_endpoint_auth_methods_supported", apps ? ["client_secret_basic", "client_secret_post", "none"] : ["client_secret_basic", "client_secret_post"]);
             WriteArray(json, "introspection_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]);
-            WriteArray(json, "response_types_supported", []);
-            WriteArray(json, "scopes_supported", scopes);
+            WriteArray(json, "response_types_supported", apps ? ["code"] : []);
+            WriteArray(json, "scopes_supported", apps ? scopes.Append(OAuthServerOptions.OfflineAccessScope) : scopes);
         }).ConfigureAwait(false);
     }
 
@@ -120,19 +129,72 @@ internal static class OAuthServerEndpoints
             return;
         }
 
-        var client = await AuthenticateClientAsync(context, clientId!, secret!, basic).ConfigureAwait(false);
+        var client = await AuthenticateClientAsync(context, clientId!, secret, basic, allowPublic: true).ConfigureAwait(false);
         if (client is null)
         {
             return;
         }
 
-        if (grantType != "client_credentials")
+        switch (grantType)
         {
-            await RefuseTokenAsync(context, new OAuthError(400, "unsupported_grant_type", "Only the client_credentials grant is supported."), basic, clientId, "unsupported grant")
-                .ConfigureAwait(false);
+            case "client_credentials" when client.Kind == OAuthClientKind.Client:
+                await ClientCredentialsAsync(context, form, client, basic).ConfigureAwait(false);
+                return;
+            case "authorization_code" or "refresh_token" when client.Kind == OAuthClientKind.App && context.RequestServices.GetService<UserGrants>() is { } grants:
+                await UserGrantAsync(context, form, client, basic, grants, grantType).ConfigureAwait(false);
+                return;
+            case "client_credentials" or "authorization_code" or "refresh_token":
+                await RefuseTokenAsync(context, new OAuthError(400, "unauthorized_client", "This client may not use this grant type."), basic, clientId, "grant not allowed for client")
+                    .ConfigureAwait(false);
+                return;
+            default:
+                await RefuseTokenAsync(context, new OAuthError(400, "unsupported_grant_type", "Supported grants: client_credentials, authorization_code, refresh_token."), basic,
+                    clientId, "unsupported grant").ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private static async Task UserGrantAsync(HttpContext context, Dictionary<string, string> form, ClientSnapshot app, bool basic, UserGrants grants, string grantType)
+    {
+        UserTokens? tokens;
+        OAuthError? error;
+        try
+        {
+            (tokens, error) = grantType == "authorization_code"
+                ? await grants.RedeemAsync(app, form, context.RequestAborted).ConfigureAwait(false)
+                : await grants.RefreshAsync(app, form, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            (tokens, error) = (null, new OAuthError(503, "temporarily_unavailable", "Tokens cannot be issued right now."));
+        }
+
+        if (tokens is null)
+        {
+            await RefuseTokenAsync(context, error!, basic, app.Id, grantType + " refused").ConfigureAwait(false);
             return;
         }
 
+        context.RequestServices.GetRequiredService<Veza.Authentication.ApiKeys.ClientUsageRecorder>().Record(app.Id, tokens.Claims.IssuedAt);
+        await AuditAsync(context, "oauth2.token.issue", "success", app.Id, tokens.Claims.TeamId, kind: OAuthClientKind.App).ConfigureAwait(false);
+        OAuthProtocol.NoStore(context.Response);
+        await OAuthProtocol.WriteJsonAsync(context, json =>
+        {
+            json.WriteString("access_token", tokens.AccessToken);
+            json.WriteString("token_type", "Bearer");
+            json.WriteNumber("expires_in", (long)(tokens.Claims.ExpiresAt - tokens.Claims.IssuedAt).TotalSeconds);
+            json.WriteString("scope", string.Join(' ', tokens.Scopes));
+            if (tokens.RefreshToken is not null)
+            {
+                json.WriteString("refresh_token", tokens.RefreshToken);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task ClientCredentialsAsync(HttpContext context, Dictionary<string, string> form, ClientSnapshot client, bool basic)
+    {
+        var clientId = client.Id;
         var roles = context.RequestServices.GetRequiredService<VezaPrincipalResolver>();
         var rolePermissions = roles.PermissionsOf(client.Role);
         string[] requested = form.TryGetValue("scope", out var scope) ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries) : client.AllowedScopes;
@@ -185,7 +247,7 @@ internal static class OAuthServerEndpoints
 
     private static async Task RevokeAsync(HttpContext context)
     {
-        var (client, token, basic) = await ReadTokenRequestAsync(context).ConfigureAwait(false);
+        var (client, token, basic) = await ReadTokenRequestAsync(context, allowPublic: true).ConfigureAwait(false);
         if (client is null)
         {
             return;
@@ -198,6 +260,25 @@ internal static class OAuthServerEndpoints
             ? await services.GetRequiredService<AccessTokenCodec>().ValidateAsync(token, validateLifetime: false, context.RequestAborted).ConfigureAwait(false)
             : null;
         var time = services.GetRequiredService<TimeProvider>();
+        if (claims is null && client.Kind == OAuthClientKind.App && services.GetService<UserGrants>() is { } grants)
+        {
+            // Not a JWT: perhaps one of the app's refresh tokens, whose whole grant is then revoked.
+            try
+            {
+                if (await grants.RevokeRefreshTokenAsync(client.Id, token, context.RequestAborted).ConfigureAwait(false))
+                {
+                    await AuditAsync(context, "oauth2.refresh_token.revoke", "success", client.Id, null, kind: OAuthClientKind.App).ConfigureAwait(false);
+                }
+            }
+            catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                await OAuthProtocol.WriteErrorAsync(context, new OAuthError(503, "temporarily_unavailable", "The revocation could not be recorded; try again."), basic)
+                    .ConfigureAwait(false);
+                return;
+            }
+        }
+
         if (claims is not null && claims.ClientId == client.Id && claims.ExpiresAt > time.GetUtcNow() - TimeSpan.FromMinutes(5))
         {
             try
@@ -213,7 +294,7 @@ internal static class OAuthServerEndpoints
                 return;
             }
 
-            await AuditAsync(context, "oauth2.token.revoke", "success", client.Id, client.TeamId, claims.TokenId).ConfigureAwait(false);
+            await AuditAsync(context, "oauth2.token.revoke", "success", client.Id, claims.TeamId, claims.TokenId, kind: client.Kind).ConfigureAwait(false);
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -222,7 +303,7 @@ internal static class OAuthServerEndpoints
 
     private static async Task IntrospectAsync(HttpContext context)
     {
-        var (client, token, basic) = await ReadTokenRequestAsync(context).ConfigureAwait(false);
+        var (client, token, basic) = await ReadTokenRequestAsync(context, allowPublic: false).ConfigureAwait(false);
         if (client is null)
         {
             return;
@@ -235,8 +316,9 @@ internal static class OAuthServerEndpoints
         {
             try
             {
-                claims = await services.GetRequiredService<AccessTokenAuthenticator>().CheckAsync(token, context.RequestAborted).ConfigureAwait(false);
-                holder = await services.GetRequiredService<ClientStates>().FindActiveAsync(claims.ClientId, context.RequestAborted).ConfigureAwait(false);
+                var tokens = services.GetRequiredService<AccessTokenAuthenticator>();
+                claims = await tokens.CheckAsync(token, context.RequestAborted).ConfigureAwait(false);
+                holder = await tokens.FindHolderAsync(claims, context.RequestAborted).ConfigureAwait(false);
             }
             catch (CredentialRejectedException)
             {
@@ -252,8 +334,7 @@ internal static class OAuthServerEndpoints
         }
 
         // Only the client a token was issued to learns anything about it.
-        var active = claims is not null && claims.ClientId == client.Id && holder is not null && holder.TeamId == claims.TeamId
-            && Array.IndexOf(holder.SecretIds, claims.SecretId) >= 0;
+        var active = claims is not null && claims.ClientId == client.Id && holder is not null;
         var codec = services.GetRequiredService<AccessTokenCodec>();
         OAuthProtocol.NoStore(context.Response);
         await OAuthProtocol.WriteJsonAsync(context, json =>
@@ -270,7 +351,7 @@ internal static class OAuthServerEndpoints
             json.WriteNumber("exp", claims.ExpiresAt.ToUnixTimeSeconds());
             json.WriteNumber("iat", claims.IssuedAt.ToUnixTimeSeconds());
             json.WriteNumber("nbf", claims.IssuedAt.ToUnixTimeSeconds());
-            json.WriteString("sub", AccessTokenClaims.Subject(claims.ClientId));
+            json.WriteString("sub", claims.TokenSubject);
             json.WriteString("aud", codec.Audience);
             json.WriteString("iss", codec.Issuer);
             json.WriteString("jti", claims.TokenId);
@@ -280,14 +361,14 @@ internal static class OAuthServerEndpoints
 
     // What revocation and introspection share: the server is on, the client authenticates, and a token is named. On
     // failure the answer has been written and the client is null.
-    private static async Task<(ClientSnapshot? Client, string Token, bool Basic)> ReadTokenRequestAsync(HttpContext context)
+    private static async Task<(ClientSnapshot? Client, string Token, bool Basic)> ReadTokenRequestAsync(HttpContext context, bool allowPublic)
     {
         if (!await IsOnAsync(context).ConfigureAwait(false))
         {
             return (null, string.Empty, false);
         }
 
-        var (form, basic, client) = await ReadAuthenticatedAsync(context).ConfigureAwait(false);
+        var (form, basic, client) = await ReadAuthenticatedAsync(context, allowPublic).ConfigureAwait(false);
         if (client is null)
         {
             return (null, string.Empty, basic);
@@ -302,7 +383,7 @@ internal static class OAuthServerEndpoints
         return (client, token, basic);
     }
 
-    private static async Task<(Dictionary<string, string>? Form, bool Basic, ClientSnapshot? Client)> ReadAuthenticatedAsync(HttpContext context)
+    private static async Task<(Dictionary<string, string>? Form, bool Basic, ClientSnapshot? Client)> ReadAuthenticatedAsync(HttpContext context, bool allowPublic)
     {
         var (form, formError) = await OAuthProtocol.ReadFormAsync(context.Request).ConfigureAwait(false);
         if (formError is not null)
@@ -318,19 +399,27 @@ internal static class OAuthServerEndpoints
             return (null, basic, null);
         }
 
-        var client = await AuthenticateClientAsync(context, clientId!, secret!, basic).ConfigureAwait(false);
+        var client = await AuthenticateClientAsync(context, clientId!, secret, basic, allowPublic).ConfigureAwait(false);
         return (form, basic, client);
     }
 
-    // The client's id and secret, checked like an API key; on failure the answer has been written.
-    private static async Task<ClientSnapshot?> AuthenticateClientAsync(HttpContext context, string clientId, string secret, bool basic)
+    // The client's id and secret, checked like an API key, or a public app's id alone where the endpoint accepts one;
+    // on failure the answer has been written.
+    private static async Task<ClientSnapshot?> AuthenticateClientAsync(HttpContext context, string clientId, string? secret, bool basic, bool allowPublic)
     {
         OAuthError error;
         string reason;
         try
         {
-            return await context.RequestServices.GetRequiredService<ClientSecretVerifier>()
-                .VerifyAsync(clientId, secret, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
+            var verifier = context.RequestServices.GetRequiredService<ClientSecretVerifier>();
+            if (secret is null && !allowPublic)
+            {
+                throw new CredentialRejectedException("client secret is required");
+            }
+
+            return secret is null
+                ? await verifier.IdentifyPublicAsync(clientId, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false)
+                : await verifier.VerifyAsync(clientId, secret, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
         }
         catch (CredentialRejectedException ex)
         {
@@ -360,7 +449,7 @@ internal static class OAuthServerEndpoints
         return null;
     }
 
-    private static async Task RefuseTokenAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason)
+    internal static async Task RefuseTokenAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason)
     {
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthServerEndpoints).FullName!);
         Log.TokenRequestRefused(logger, error.Error, reason, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
@@ -371,11 +460,12 @@ internal static class OAuthServerEndpoints
     }
 
     private static ValueTask AuditAsync(HttpContext context, string action, string outcome, string? clientId, string? teamId, string? tokenId = null,
-        bool authenticated = true)
+        bool authenticated = true, OAuthClientKind kind = OAuthClientKind.Client)
     {
         var services = context.RequestServices;
         var actor = authenticated && clientId is not null
-            ? VezaAuditActor.FromRequest(context, AccessTokenClaims.Subject(clientId), clientId, VezaAuthenticationMethods.OAuth2Client)
+            ? VezaAuditActor.FromRequest(context, AccessTokenClaims.Subject(clientId), clientId,
+                kind == OAuthClientKind.App ? VezaAuthenticationMethods.OAuth2App : VezaAuthenticationMethods.OAuth2Client)
             : VezaAuditActor.FromRequest(context, "anonymous", null, null);
         var auditEvent = actor.Event(action, outcome, tokenId is null ? "oauth2_client" : "oauth2_token", tokenId ?? clientId, teamId,
             services.GetRequiredService<TimeProvider>().GetUtcNow());

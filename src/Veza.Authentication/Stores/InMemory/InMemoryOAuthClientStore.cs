@@ -32,12 +32,12 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
                 return ValueTask.FromResult(OAuthStoreResult.Conflict);
             }
 
-            if (NameTaken(client.TeamId, client.Id, client.Name))
+            if (NameTaken(client.TeamId, client.Kind, client.Id, client.Name))
             {
                 return ValueTask.FromResult(OAuthStoreResult.DuplicateName);
             }
 
-            if (_clients.Values.Count(c => c.TeamId == client.TeamId) >= maxClientsPerTeam)
+            if (_clients.Values.Count(c => c.TeamId == client.TeamId && c.Kind == client.Kind) >= maxClientsPerTeam)
             {
                 return ValueTask.FromResult(OAuthStoreResult.QuotaExceeded);
             }
@@ -52,7 +52,25 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
     {
         ArgumentNullException.ThrowIfNull(name);
         return Update(id, client =>
-            NameTaken(client.TeamId, client.Id, name) ? (OAuthStoreResult.DuplicateName, client) : (OAuthStoreResult.Success, client with { Name = name }), cancellationToken);
+            NameTaken(client.TeamId, client.Kind, client.Id, name) ? (OAuthStoreResult.DuplicateName, client) : (OAuthStoreResult.Success, client with { Name = name }), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OAuthStoreResult> UpdateAppAsync(string id, string name, IReadOnlyList<string> allowedScopes, OAuthAppSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(allowedScopes);
+        ArgumentNullException.ThrowIfNull(settings);
+        return Update(id, client => client.Kind != OAuthClientKind.App
+            ? (OAuthStoreResult.NotFound, client)
+            : NameTaken(client.TeamId, client.Kind, client.Id, name)
+                ? (OAuthStoreResult.DuplicateName, client)
+                : (OAuthStoreResult.Success, client with
+                {
+                    Name = name,
+                    AllowedScopes = [.. allowedScopes],
+                    App = settings with { RedirectUris = [.. settings.RedirectUris] },
+                }), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -124,7 +142,8 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
         {
             var matches = _clients.Values
                 .Where(c => (query.AfterId is null || string.CompareOrdinal(c.Id, query.AfterId) > 0)
-                    && (query.TeamId is null || c.TeamId == query.TeamId))
+                    && (query.TeamId is null || c.TeamId == query.TeamId)
+                    && (query.Kind is null || c.Kind == query.Kind))
                 .Take(size + 1)
                 .ToList();
             var hasMore = matches.Count > size;
@@ -177,10 +196,15 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
         }
     }
 
-    private bool NameTaken(string teamId, string id, string name)
-        => _clients.Values.Any(c => c.TeamId == teamId && c.Id != id && string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+    private bool NameTaken(string teamId, OAuthClientKind kind, string id, string name)
+        => _clients.Values.Any(c => c.TeamId == teamId && c.Kind == kind && c.Id != id && string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
 
     // The caller's lists are copied, so changing them later does not change what is stored.
     private static OAuthClientRecord Copy(OAuthClientRecord client)
-        => client with { AllowedScopes = [.. client.AllowedScopes], Secrets = [.. client.Secrets] };
+        => client with
+        {
+            AllowedScopes = [.. client.AllowedScopes],
+            Secrets = [.. client.Secrets],
+            App = client.App is null ? null : client.App with { RedirectUris = [.. client.App.RedirectUris] },
+        };
 }

@@ -83,4 +83,8 @@ public sealed class InMemoryUserDirectory : IVezaUserDirectory
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> GetRolesAsync(string userId, string teamId, CancellationToken cancellationToken)
         => ValueTask.FromResult<IReadOnlyList<string>>(_roles.TryGetValue((userId, teamId), out var roles) ? roles : []);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> GetTeamsAsync(string userId, CancellationToken cancellationToken)
+        => ValueTask.FromResult<IReadOnlyList<string>>([.. _roles.Keys.Where(k => k.User == userId).Select(k => k.Team).Order(StringComparer.Ordinal)]);
 }

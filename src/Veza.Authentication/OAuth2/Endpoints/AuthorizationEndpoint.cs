@@ -1,0 +1,318 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
+using Veza.Authentication.Secrets;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.OAuth2.Endpoints;
+
+/// <summary>
+/// The authorization endpoint (RFC 6749 §4.1.1 with RFC 7636 and RFC 9207). A GET checks the request in a fixed order,
+/// then needs a signed-in user of the host's interactive scheme, then either remembers the user's consent or shows the
+/// consent page; the page posts back to the same URL. Until the app and its redirect URI are trusted, errors are shown
+/// on a page and never redirected; after that they go back to the app with <c>error</c>, <c>state</c> and <c>iss</c>.
+/// </summary>
+internal static class AuthorizationEndpoint
+{
+    public static void Map(IEndpointRouteBuilder endpoints, OAuthServerOptions options)
+        => endpoints.MapMethods(options.AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
+            .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        if (!await OAuthServerEndpoints.IsOnAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var services = context.RequestServices;
+        var grants = services.GetService<UserGrants>();
+        if (grants is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        try
+        {
+            await AuthorizeAsync(context, grants, services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.OAuth2).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted && ManagementStoreFailure(ex))
+        {
+            services.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Unavailable, ex);
+            context.Response.Headers.RetryAfter = "5";
+            await ErrorPageAsync(context, StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable. Try again shortly.").ConfigureAwait(false);
+        }
+    }
+
+    private static bool ManagementStoreFailure(Exception ex) => Veza.Authentication.Management.ManagementHttp.IsStoreFailure(ex);
+
+    private static async Task AuthorizeAsync(HttpContext context, UserGrants grants, OAuthServerOptions options)
+    {
+        var services = context.RequestServices;
+        var query = context.Request.Query;
+        foreach (var (_, values) in query)
+        {
+            if (values.Count > 1)
+            {
+                await ErrorPageAsync(context, 400, "The request repeats a parameter.").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        // 1. A known, active app.
+        var clientId = Get(query, "client_id");
+        var app = ClientSecretVerifier.IsPlausible(clientId)
+            ? await StoreRead.WithTimeoutAsync((Store: services.GetRequiredService<IOAuthClientStore>(), Id: clientId!), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct),
+                services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.ApiKeys.StoreTimeout).ConfigureAwait(false)
+            : null;
+        if (app is not { Kind: OAuthClientKind.App, Status: OAuthClientStatus.Active, App: { } settings })
+        {
+            await RefuseOnPageAsync(context, clientId, "unknown or inactive app", "The app is unknown or has been disabled.").ConfigureAwait(false);
+            return;
+        }
+
+        // 2. A redirect URI the app registered: from here on errors go back to the app.
+        var redirectUri = Get(query, "redirect_uri");
+        if (redirectUri is null || redirectUri.Length > 2000 || !RedirectUriRules.IsAllowed(redirectUri, settings))
+        {
+            await RefuseOnPageAsync(context, app.Id, "redirect URI not registered", "The redirect URI is missing or not registered for this app.").ConfigureAwait(false);
+            return;
+        }
+
+        var back = new Reply(context, redirectUri, Get(query, "state"), options.Issuer!, app.Id);
+
+        // 3. The authorization code flow only: no implicit, no hybrid.
+        var responseType = Get(query, "response_type");
+        if (responseType != "code")
+        {
+            await back.ErrorAsync(responseType is null ? "invalid_request" : "unsupported_response_type", "response_type must be code.").ConfigureAwait(false);
+            return;
+        }
+
+        if (Get(query, "response_mode") is { } mode && mode != "query")
+        {
+            await back.ErrorAsync("invalid_request", "Only response_mode=query is supported.").ConfigureAwait(false);
+            return;
+        }
+
+        // 4. PKCE with S256: plain and a missing method are refused.
+        var challenge = Get(query, "code_challenge");
+        if (challenge is null || Get(query, "code_challenge_method") != "S256")
+        {
+            await back.ErrorAsync("invalid_request", "PKCE is required: code_challenge with code_challenge_method=S256.").ConfigureAwait(false);
+            return;
+        }
+
+        if (challenge.Length != 43 || !UserGrants.IsPkceValue(challenge))
+        {
+            await back.ErrorAsync("invalid_request", "code_challenge must be the 43-character base64url SHA-256 of the verifier.").ConfigureAwait(false);
+            return;
+        }
+
+        // 5. Scopes the app is allowed; none asked means all it is allowed.
+        string[] scopes = Get(query, "scope") is { } scope
+            ? [.. scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)]
+            : [.. app.AllowedScopes];
+        if (scopes.Length == 0 || scopes.Any(s => !app.AllowedScopes.Contains(s, StringComparer.Ordinal)))
+        {
+            await back.ErrorAsync("invalid_scope", "A requested scope is unknown or not allowed for this app.").ConfigureAwait(false);
+            return;
+        }
+
+        var prompts = (Get(query, "prompt") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var promptNone = prompts.Contains("none", StringComparer.Ordinal);
+        var promptConsent = prompts.Contains("consent", StringComparer.Ordinal);
+        if (promptNone && prompts.Length > 1)
+        {
+            await back.ErrorAsync("invalid_request", "prompt=none cannot be combined with other values.").ConfigureAwait(false);
+            return;
+        }
+
+        // 6. A signed-in user, from the host's interactive scheme; the challenge comes back to this same request.
+        var signedIn = await context.AuthenticateAsync(options.InteractiveScheme).ConfigureAwait(false);
+        if (!signedIn.Succeeded || signedIn.Principal?.FindFirst(options.UserIdClaimType)?.Value is not { Length: > 0 } userId)
+        {
+            if (promptNone)
+            {
+                await back.ErrorAsync("login_required", "The user is not signed in.").ConfigureAwait(false);
+                return;
+            }
+
+            var here = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+            await context.ChallengeAsync(options.InteractiveScheme, new AuthenticationProperties { RedirectUri = here }).ConfigureAwait(false);
+            return;
+        }
+
+        var principals = services.GetRequiredService<VezaPrincipalResolver>();
+        var teams = await principals.TeamsOfAsync(userId, context.RequestAborted).ConfigureAwait(false);
+        if (teams.Count == 0)
+        {
+            await back.ErrorAsync("access_denied", "The user holds no role in any team.").ConfigureAwait(false);
+            return;
+        }
+
+        // 7. Consent: remembered per user, app, team and scopes; asked again for prompt=consent.
+        var request = new Approved(app.Id, userId, scopes, redirectUri, challenge);
+        context.User = signedIn.Principal!;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            await DecideAsync(context, grants, back, request, teams).ConfigureAwait(false);
+            return;
+        }
+
+        var remembered = (await grants.Consents.ListAsync(userId, app.Id, context.RequestAborted).ConfigureAwait(false))
+            .Where(c => teams.Any(t => t.Id == c.TeamId) && scopes.All(s => c.Scopes.Contains(s, StringComparer.Ordinal)))
+            .ToList();
+        if (!promptConsent && remembered.Count == 1)
+        {
+            await IssueAsync(context, grants, back, request, remembered[0].TeamId).ConfigureAwait(false);
+            return;
+        }
+
+        if (promptNone)
+        {
+            await back.ErrorAsync("consent_required", "The user has not consented to this request.").ConfigureAwait(false);
+            return;
+        }
+
+        var antiforgery = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        var descriptions = options.ScopeDescriptions;
+        var model = new VezaConsentPageModel
+        {
+            AppName = app.Name,
+            AppId = app.Id,
+            BaseUrl = settings.BaseUrl,
+            UserName = await principals.DisplayNameOfAsync(userId, context.RequestAborted).ConfigureAwait(false) ?? userId,
+            Scopes = [.. scopes.Select(s => new VezaScopeText(s, descriptions.TryGetValue(s, out var words) ? words : s))],
+            Teams = teams,
+            FormAction = context.Request.PathBase + context.Request.Path + context.Request.QueryString,
+            AntiforgeryField = antiforgery.FormFieldName,
+            AntiforgeryToken = antiforgery.RequestToken!,
+        };
+        PageHeaders(context.Response, StatusCodes.Status200OK);
+        var page = services.GetService<IVezaConsentPage>() ?? new DefaultConsentPage();
+        await page.RenderAsync(context, model, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    // The consent form's answer: antiforgery first, then Allow (with one of the user's teams) or Deny.
+    private static async Task DecideAsync(HttpContext context, UserGrants grants, Reply back, Approved request, IReadOnlyList<VezaTeam> teams)
+    {
+        try
+        {
+            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            await ErrorPageAsync(context, 400, "The form has expired or did not come from this site. Go back to the app and start again.").ConfigureAwait(false);
+            return;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var decision = form[VezaConsentPageModel.DecisionField].ToString();
+        if (decision == "deny")
+        {
+            await AuditAsync(context, "oauth2.consent.deny", "denied", request.AppId, null).ConfigureAwait(false);
+            await back.ErrorAsync("access_denied", "The user denied the request.").ConfigureAwait(false);
+            return;
+        }
+
+        var teamId = form[VezaConsentPageModel.TeamField].ToString();
+        if (decision != "allow" || !teams.Any(t => t.Id == teamId))
+        {
+            await ErrorPageAsync(context, 400, "Choose Allow or Deny, and one of your teams.").ConfigureAwait(false);
+            return;
+        }
+
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        await grants.Consents.SaveAsync(new OAuthConsentRecord(request.UserId, request.AppId, teamId, request.Scopes, now), context.RequestAborted).ConfigureAwait(false);
+        await AuditAsync(context, "oauth2.consent.grant", "success", request.AppId, teamId).ConfigureAwait(false);
+        await IssueAsync(context, grants, back, request, teamId).ConfigureAwait(false);
+    }
+
+    private static async Task IssueAsync(HttpContext context, UserGrants grants, Reply back, Approved request, string teamId)
+    {
+        var code = await grants.IssueCodeAsync(request.AppId, request.UserId, teamId, request.Scopes, request.RedirectUri, request.Challenge, context.RequestAborted)
+            .ConfigureAwait(false);
+        await AuditAsync(context, "oauth2.authorize", "code_issued", request.AppId, teamId).ConfigureAwait(false);
+        back.Send("code", code);
+    }
+
+    private static ValueTask AuditAsync(HttpContext context, string action, string outcome, string appId, string? teamId)
+    {
+        var userId = context.User.FindFirst(context.RequestServices.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.OAuth2.UserIdClaimType)?.Value;
+        var actor = VezaAuditActor.FromRequest(context, userId is null ? "anonymous" : VezaPrincipalResolver.UserSubject(userId), null, null);
+        return context.RequestServices.GetRequiredService<IVezaAuditSink>().WriteAsync(
+            actor.Event(action, outcome, "oauth2_app", appId, teamId, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()), CancellationToken.None);
+    }
+
+    private static async Task RefuseOnPageAsync(HttpContext context, string? clientId, string reason, string message)
+    {
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthorizationEndpoint).FullName!);
+        Log.AuthorizationRefused(logger, "invalid_request", reason, ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
+        await ErrorPageAsync(context, StatusCodes.Status400BadRequest, message).ConfigureAwait(false);
+    }
+
+    private static async Task ErrorPageAsync(HttpContext context, int status, string message)
+    {
+        PageHeaders(context.Response, status);
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Authorization error</title></head><body><h1>Authorization error</h1><p id=\"error\">"
+            + HtmlEncoder.Default.Encode(message) + "</p></body></html>", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void PageHeaders(HttpResponse response, int status)
+    {
+        response.StatusCode = status;
+        OAuthProtocol.NoStore(response);
+        response.Headers.XFrameOptions = "DENY";
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.XContentTypeOptions = "nosniff";
+    }
+
+    private static string? Get(IQueryCollection query, string name) => query.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value[0]) ? value[0] : null;
+
+    private sealed record Approved(string AppId, string UserId, string[] Scopes, string RedirectUri, string Challenge);
+
+    // The answer to a trusted redirect URI, with state and iss (RFC 9207) on every answer.
+    private sealed class Reply(HttpContext context, string redirectUri, string? state, string issuer, string appId)
+    {
+        public async Task ErrorAsync(string error, string description)
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthorizationEndpoint).FullName!);
+            Log.AuthorizationRefused(logger, error, description, appId);
+            await AuditAsync(context, "oauth2.authorize", error, appId, null).ConfigureAwait(false);
+            Send("error", error, description);
+        }
+
+        public void Send(string name, string value, string? description = null)
+        {
+            var parameters = new List<KeyValuePair<string, string?>> { new(name, value) };
+            if (description is not null)
+            {
+                parameters.Add(new("error_description", description));
+            }
+
+            if (state is not null)
+            {
+                parameters.Add(new("state", state));
+            }
+
+            parameters.Add(new("iss", issuer));
+            OAuthProtocol.NoStore(context.Response);
+            context.Response.Redirect(QueryHelpers.AddQueryString(redirectUri, parameters));
+        }
+    }
+}
