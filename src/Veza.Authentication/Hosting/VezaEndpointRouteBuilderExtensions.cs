@@ -33,6 +33,11 @@ public static class VezaEndpointRouteBuilderExtensions
         {
             OAuthClientManagementEndpoints.Map(group, "/oauth2clients");
             SignInSettingsEndpoints.Map(group, "/signinsettings");
+            if (Veza.Authentication.OAuth2.OAuthServerServices.AppsAvailable(endpoints.ServiceProvider))
+            {
+                OAuthAppManagementEndpoints.Map(group, "/oauth2apps");
+                OAuthConsentEndpoints.Map(group, "/oauth2consents");
+            }
         }
         return group;
     }

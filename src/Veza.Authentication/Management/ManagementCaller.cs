@@ -28,15 +28,19 @@ internal sealed record ManagementCaller(string Subject, string? UserId, string T
             return null;
         }
 
-        var userId = type == VezaPrincipalTypes.User ? principal.FindFirst(VezaClaimTypes.UserId)?.Value : null;
+        // A third-party app acting for a user manages nothing: its token carries the user's roles for the API it was
+        // granted scopes of, never the user's authority over credentials, apps or settings.
+        var byApp = principal.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value == VezaAuthenticationMethods.OAuth2App;
+        var userId = type == VezaPrincipalTypes.User && !byApp ? principal.FindFirst(VezaClaimTypes.UserId)?.Value : null;
         var isAdmin = userId is not null && principal.HasClaim(VezaClaimTypes.Role, options.AdminRole);
         var isRoot = isAdmin && (await directory.FindTeamAsync(team, cancellationToken).ConfigureAwait(false))?.IsRoot == true;
         return new ManagementCaller(subject, userId, team, isAdmin, isRoot, principal.FindFirst(VezaClaimTypes.CredentialId)?.Value);
     }
 
     /// <summary>Whether the caller may see and change this client: administrators only, of the root team for every
-    /// team's clients, of a team for its own.</summary>
-    public bool CanManage(OAuthClientRecord client) => CanManageClientsOf(client.TeamId);
+    /// team's clients, of a team for its own. Apps act across teams, so only administrators of the root team manage
+    /// them.</summary>
+    public bool CanManage(OAuthClientRecord client) => client.Kind == OAuthClientKind.App ? IsRootAdmin : CanManageClientsOf(client.TeamId);
 
     /// <summary>Whether the caller may create and manage the clients of <paramref name="teamId"/>.</summary>
     public bool CanManageClientsOf(string teamId) => IsRootAdmin || (IsTeamAdmin && TeamId == teamId);

@@ -213,18 +213,19 @@ internal static class OAuthClientManagementEndpoints
         return client;
     }
 
-    private static async Task<bool> WriteFailureAsync(HttpContext http, OAuthClientChange change)
+    // The management answer for a refused change, shared by clients and apps; false when the change succeeded.
+    internal static async Task<bool> WriteFailureAsync(HttpContext http, OAuthClientChange change, string noun = "client")
     {
         var written = change.Result switch
         {
             OAuthClientResult.Success => null,
-            OAuthClientResult.NotFound => VezaErrorWriter.WriteAsync(http, VezaErrorKind.NotFound, "No such OAuth2 client or secret."),
-            OAuthClientResult.DuplicateName => VezaErrorWriter.WriteAsync(http, VezaErrorKind.AlreadyExists, "Another client of the team has that name."),
+            OAuthClientResult.NotFound => VezaErrorWriter.WriteAsync(http, VezaErrorKind.NotFound, $"No such OAuth2 {noun} or secret."),
+            OAuthClientResult.DuplicateName => VezaErrorWriter.WriteAsync(http, VezaErrorKind.AlreadyExists, $"Another {noun} of the team has that name."),
             OAuthClientResult.QuotaExceeded => VezaErrorWriter.WriteAsync(http, VezaErrorKind.ResourceExhausted,
-                "The team has as many clients as allowed, or the client as many secrets (two).", "CLIENT_QUOTA_EXCEEDED"),
+                $"The team has as many {noun}s as allowed, or the {noun} as many secrets (two).", "CLIENT_QUOTA_EXCEEDED"),
             OAuthClientResult.Invalid => ManagementHttp.BadRequest(http, change.Error ?? "A value is not acceptable.", "INVALID_ARGUMENT"),
             OAuthClientResult.ServerOff => VezaErrorWriter.WriteAsync(http, VezaErrorKind.FailedPrecondition,
-                "The OAuth2 authorization server is switched off (sign-in settings); clients cannot be created or changed.", "OAUTH2_SERVER_DISABLED"),
+                $"The OAuth2 authorization server is switched off (sign-in settings); {noun}s cannot be created or changed.", "OAUTH2_SERVER_DISABLED"),
             _ => VezaErrorWriter.WriteAsync(http, VezaErrorKind.AlreadyExists, "The client id is taken."),
         };
         if (written is null)
