@@ -102,6 +102,7 @@ internal sealed class ApiKeyUsageFlushService(
             ? [services.GetRequiredService<ApiKeyUsageRecorder>(), services.GetRequiredService<ClientUsageRecorder>()]
             : [services.GetRequiredService<ApiKeyUsageRecorder>()];
         var revocations = Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services) ? services.GetRequiredService<ITokenRevocationStore>() : null;
+        var grants = Veza.Authentication.OAuth2.OAuthServerServices.AppsAvailable(services) ? services.GetRequiredService<IOAuthGrantStore>() : null;
         var pruneEvery = (int)Math.Max(1, TimeSpan.FromMinutes(10) / options.Value.ApiKeys.LastAccessFlushInterval);
         var ticks = 0;
         using var timer = new PeriodicTimer(options.Value.ApiKeys.LastAccessFlushInterval, timeProvider);
@@ -121,7 +122,11 @@ internal sealed class ApiKeyUsageFlushService(
 
                 if (revocations is not null && ++ticks % pruneEvery == 0)
                 {
-                    await PruneAsync(revocations, stoppingToken).ConfigureAwait(false);
+                    await PruneAsync(revocations.PruneAsync, stoppingToken).ConfigureAwait(false);
+                    if (grants is not null)
+                    {
+                        await PruneAsync(grants.PruneAsync, stoppingToken).ConfigureAwait(false);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -132,14 +137,15 @@ internal sealed class ApiKeyUsageFlushService(
         }
     }
 
-    // Revocations of tokens that have expired are no longer needed (about every 10 minutes); a failure waits for the next turn.
-    private async Task PruneAsync(ITokenRevocationStore revocations, CancellationToken stoppingToken)
+    // Revocations of tokens that have expired, and grants past their end, are no longer needed (pruned about every 10
+    // minutes); a failure waits for the next turn.
+    private async Task PruneAsync(Func<DateTimeOffset, CancellationToken, ValueTask<int>> prune, CancellationToken stoppingToken)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(options.Value.ApiKeys.StoreTimeout);
-            await revocations.PruneAsync(timeProvider.GetUtcNow(), timeout.Token).ConfigureAwait(false);
+            await prune(timeProvider.GetUtcNow(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

@@ -21,3 +21,9 @@ public sealed class InMemoryOAuthServerStoresTests : OAuthServerStoresContract
     protected override (ISigningKeyStore Keys, ITokenRevocationStore Revocations, IVezaSettingsStore Settings) CreateStores()
         => (new InMemorySigningKeyStore(), new InMemoryTokenRevocationStore(), new InMemorySettingsStore());
 }
+
+[TestFixture]
+public sealed class InMemoryOAuthGrantStoresTests : OAuthGrantStoresContract
+{
+    protected override (IOAuthGrantStore Grants, IOAuthConsentStore Consents) CreateStores() => (new InMemoryOAuthGrantStore(), new InMemoryOAuthConsentStore());
+}
