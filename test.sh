@@ -3,6 +3,24 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here): install it when missing.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -x /usr/bin/chromium ]; then
+  echo "/usr/bin/chromium is missing: installing Debian's chromium with apt-get for the browser tests"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  # Waits for another apt-get holding the lock rather than failing at once.
+  apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600"
+  if ! $apt install -y chromium; then
+    $apt update && $apt install -y chromium
+  fi
+  if [ -x /usr/bin/chromium ]; then
+    echo "installed $(/usr/bin/chromium --version 2>/dev/null)"
+  else
+    echo "chromium could not be installed: the browser tests will fail"
+  fi
+fi
+
 results="TestResults"
 rm -rf "$results"
 dotnet restore Veza.Authentication.sln

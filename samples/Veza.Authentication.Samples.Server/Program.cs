@@ -17,6 +17,10 @@ builder.Services
     {
         builder.Configuration.GetSection("Veza:Authentication").Bind(options);
 
+        // Apps send their users to the authorization endpoint, which reads the signed-in user from the sample's cookie
+        // (signing them in at /account/signin first). API calls keep using the default scheme, Veza.
+        options.OAuth2.InteractiveScheme = SampleAccountEndpoints.CookieScheme;
+
         // Veza's roles: the root team can hold admin, operator, access_reviewer and viewer; other teams operator or
         // viewer; team keys act as oaa_push, which may only push integration data and read users.
         options.AddRole("admin", SamplePermissions.All);
@@ -26,6 +30,7 @@ builder.Services
         options.AddRole("oaa_push", SamplePermissions.IntegrationsPush, SamplePermissions.UsersRead);
     })
     .AddInMemoryStores();
+builder.Services.AddSampleAccounts();
 builder.Services.AddHostedService<SampleSeeder>();
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(SamplePermissions.GraphRead, p => p.RequireVezaPermission(SamplePermissions.GraphRead))
@@ -61,6 +66,7 @@ app.MapGet("/api/graph", () => Results.Ok(new { nodes = Array.Empty<string>() })
 app.MapPost("/api/integrations/push", () => Results.Ok(new { accepted = true })).RequireAuthorization(SamplePermissions.IntegrationsPush);
 app.MapGet("/api/users/{id}", (string id) => Results.Ok(new { id })).RequireAuthorization(SamplePermissions.UsersRead);
 
+app.MapSampleAccounts();
 app.MapVezaManagement();
 app.MapVezaOAuth2();
 

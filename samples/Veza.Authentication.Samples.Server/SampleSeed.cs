@@ -23,6 +23,40 @@ public sealed class SampleSeed
 
     /// <summary>OAuth2 clients to register (needs <see cref="OAuth2Enabled"/>).</summary>
     public List<SeedOAuthClient> OAuth2Clients { get; set; } = [];
+
+    /// <summary>OAuth2 apps to register in the root team (needs <see cref="OAuth2Enabled"/>).</summary>
+    public List<SeedOAuthApp> OAuth2Apps { get; set; } = [];
+}
+
+/// <summary>A seeded OAuth2 app: a third-party application that acts for users who sign in and consent.</summary>
+public sealed class SeedOAuthApp
+{
+    /// <summary>The client id.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The secret of a confidential app (32 to 256 characters); empty for a public app.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>The name users see on the consent page; the client id when empty.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The app's Base URL: its redirect URIs lie in its host.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>The redirect URIs, matched character for character.</summary>
+    public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>The scopes it may ask for: permission names, and <c>offline_access</c> for refresh tokens.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>Whether the app is public (no secret, PKCE alone).</summary>
+    public bool IsPublic { get; set; }
+
+    /// <summary>Whether registered loopback redirect URIs match with any port (native apps).</summary>
+    public bool AllowLoopbackRedirectUris { get; set; }
+
+    /// <summary>Its access-token lifetime; the configured default when not set.</summary>
+    public TimeSpan? AccessTokenLifetime { get; set; }
 }
 
 /// <summary>A seeded OAuth2 client, with a client id and secret of the tester's choosing.</summary>
@@ -77,6 +111,10 @@ public sealed class SeedUser
 
     /// <summary>Team id to role names.</summary>
     public Dictionary<string, List<string>> Roles { get; set; } = [];
+
+    /// <summary>The password for the sign-in page (the user id is the username); without one the user cannot sign in.
+    /// Only its Argon2id hash is kept.</summary>
+    public string? Password { get; set; }
 }
 
 /// <summary>A seeded key.</summary>
@@ -98,9 +136,9 @@ public sealed class SeedApiKey
     public string? UserId { get; set; }
 }
 
-/// <summary>Fills the in-memory directory and key store from <see cref="SampleSeed"/> when the host starts.</summary>
-internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDirectory directory, ApiKeyService keys,
-    SignInSettingsService settings, OAuthClientService clients) : IHostedService
+/// <summary>Fills the in-memory directory, accounts, key store, clients and apps from <see cref="SampleSeed"/> when the host starts.</summary>
+internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDirectory directory, SampleAccounts accounts, ApiKeyService keys,
+    SignInSettingsService settings, OAuthClientService clients, OAuthAppService apps) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -113,6 +151,11 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
         foreach (var user in seed.Users)
         {
             directory.AddUser(new VezaUser(user.Id, user.DisplayName, user.IsActive));
+            if (!string.IsNullOrEmpty(user.Password))
+            {
+                accounts.SetPassword(user.Id, user.Password);
+            }
+
             foreach (var (teamId, roles) in user.Roles)
             {
                 directory.SetRoles(user.Id, teamId, roles);
@@ -149,6 +192,33 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
             if (created.Result != OAuthClientResult.Success)
             {
                 throw new InvalidOperationException($"Seed client '{client.ClientId}' could not be stored: {created.Result} {created.Error}");
+            }
+        }
+
+        if (seed.OAuth2Apps.Count > 0)
+        {
+            // Apps are registered by a team (whose administrators manage them); the sample's belong to the root team.
+            var rootTeam = seed.Teams.FirstOrDefault(t => t.IsRoot)?.Id
+                ?? throw new InvalidOperationException("Seed OAuth2 apps need a root team: mark one of Veza:Seed:Teams with \"IsRoot\": true.");
+            foreach (var app in seed.OAuth2Apps)
+            {
+                var created = await apps.CreateAsync(new OAuthAppDraft
+                {
+                    ClientId = app.ClientId,
+                    Secret = string.IsNullOrEmpty(app.Secret) ? null : app.Secret,
+                    Name = string.IsNullOrEmpty(app.Name) ? app.ClientId : app.Name,
+                    TeamId = rootTeam,
+                    BaseUrl = app.BaseUrl,
+                    RedirectUris = app.RedirectUris,
+                    AllowedScopes = app.Scopes,
+                    IsPublic = app.IsPublic,
+                    AllowLoopbackRedirectUris = app.AllowLoopbackRedirectUris,
+                    AccessTokenLifetime = app.AccessTokenLifetime,
+                }, VezaAuditActor.System, cancellationToken);
+                if (created.Result != OAuthClientResult.Success)
+                {
+                    throw new InvalidOperationException($"Seed app '{app.ClientId}' could not be stored: {created.Result} {created.Error}");
+                }
             }
         }
     }

@@ -150,4 +150,51 @@ public sealed class IndependentClientLibraryTests
             Assert.That(afterwards.IsActive, Is.False);
         });
     }
+
+    [Test]
+    public async Task The_library_builds_the_authorization_request_and_redeems_the_code_and_refreshes_for_an_app()
+    {
+        var discovery = await DiscoverAsync();
+        var app = await AppFlow.CreateAppAsync(_host);
+        var flow = new AppFlow(_host, OperatorA);
+        var authorizeUrl = new RequestUrl(discovery.AuthorizeEndpoint!).CreateAuthorizeUrl(
+            clientId: app.Id, responseType: "code", scope: "graph:read offline_access", redirectUri: AppFlow.RedirectUri, state: "lib-state",
+            codeChallenge: flow.Challenge, codeChallengeMethod: "S256");
+        var page = await flow.GetAsync(new Uri(authorizeUrl).PathAndQuery);
+        var back = await flow.DecideAsync(new Uri(authorizeUrl).PathAndQuery, page, "allow");
+        var response = new AuthorizeResponse(back.Headers.Location!.ToString());
+
+        var tokens = await _http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = discovery.TokenEndpoint,
+            ClientId = app.Id,
+            ClientSecret = app.Secret!,
+            Code = response.Code!,
+            RedirectUri = AppFlow.RedirectUri,
+            CodeVerifier = flow.Verifier,
+        });
+        var refreshed = await _http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = discovery.TokenEndpoint,
+            ClientId = app.Id,
+            ClientSecret = app.Secret!,
+            RefreshToken = tokens.RefreshToken!,
+        });
+        var replay = await _http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = discovery.TokenEndpoint,
+            ClientId = app.Id,
+            ClientSecret = app.Secret!,
+            RefreshToken = tokens.RefreshToken!,
+        });
+
+        Assert.That(response.State, Is.EqualTo("lib-state"));
+        Assert.That(Uri.UnescapeDataString(response.Values["iss"]), Is.EqualTo(Issuer));
+        Assert.That(tokens.IsError, Is.False, tokens.Error);
+        Assert.That(tokens.Scope, Is.EqualTo("graph:read offline_access"));
+        Assert.That(refreshed.IsError, Is.False, refreshed.Error);
+        Assert.That(refreshed.RefreshToken, Is.Not.EqualTo(tokens.RefreshToken));
+        Assert.That(replay.Error, Is.EqualTo("invalid_grant"));
+        Assert.That((await _host.GetAsync("/api/me", refreshed.AccessToken)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the reuse revoked the family");
+    }
 }

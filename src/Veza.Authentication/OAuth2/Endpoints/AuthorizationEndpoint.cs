@@ -200,7 +200,8 @@ internal static class AuthorizationEndpoint
             AntiforgeryField = antiforgery.FormFieldName,
             AntiforgeryToken = antiforgery.RequestToken!,
         };
-        PageHeaders(context.Response, StatusCodes.Status200OK);
+        // The form posts here, and its answer redirects to the app: browsers apply form-action to that redirect too.
+        PageHeaders(context.Response, StatusCodes.Status200OK, new Uri(redirectUri).GetLeftPart(UriPartial.Authority));
         var page = services.GetService<IVezaConsentPage>() ?? new DefaultConsentPage();
         await page.RenderAsync(context, model, context.RequestAborted).ConfigureAwait(false);
     }
@@ -272,12 +273,13 @@ internal static class AuthorizationEndpoint
             + HtmlEncoder.Default.Encode(message) + "</p></body></html>", context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static void PageHeaders(HttpResponse response, int status)
+    private static void PageHeaders(HttpResponse response, int status, string? redirectOrigin = null)
     {
         response.StatusCode = status;
         OAuthProtocol.NoStore(response);
         response.Headers.XFrameOptions = "DENY";
-        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+            + (redirectOrigin is null ? string.Empty : " " + redirectOrigin) + "; frame-ancestors 'none'";
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.XContentTypeOptions = "nosniff";
     }
