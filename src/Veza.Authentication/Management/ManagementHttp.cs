@@ -74,6 +74,7 @@ internal static class ManagementHttp
     private static readonly Type[] StoreTypes =
     [
         typeof(IApiKeyStore), typeof(IOAuthClientStore), typeof(ISigningKeyStore), typeof(ITokenRevocationStore), typeof(IVezaSettingsStore),
+        typeof(IOAuthGrantStore), typeof(IOAuthConsentStore),
         typeof(IVezaUserDirectory),
     ];
 

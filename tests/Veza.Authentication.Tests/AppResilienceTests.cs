@@ -1,0 +1,184 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Veza.Authentication.Diagnostics;
+using Veza.Authentication.OAuth2;
+using Veza.Authentication.Stores;
+using Veza.Authentication.Stores.InMemory;
+using Veza.Authentication.Tests.Infrastructure;
+using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
+
+namespace Veza.Authentication.Tests;
+
+/// <summary>Apps when things go wrong or change elsewhere: a failing grant store fails closed, a host's own consent
+/// page, a host without a sign-in scheme, and two instances following each other's revocations.</summary>
+[TestFixture]
+public sealed class AppResilienceTests
+{
+    [Test]
+    public async Task A_failing_grant_store_gives_503_at_the_token_endpoint_and_for_app_tokens_never_a_token_or_access()
+    {
+        var grants = new FailingGrantStore();
+        await using var host = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants)),
+            options: o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(50));
+        await host.SwitchOAuth2Async(true);
+        var app = await AppFlow.CreateAppAsync(host);
+        var flow = new AppFlow(host, OperatorA);
+        var (token, refresh, _) = await flow.SignInAsync(app);
+        var code = await flow.AuthorizeAsync(app.Id);
+
+        grants.Fail = true;
+        await Task.Delay(100);
+        var redeem = await flow.RedeemAsync(app, code);
+        var refreshed = await flow.RefreshAsync(app, refresh!);
+        var call = await host.GetAsync("/api/me", token);
+        var authorize = await new AppFlow(host, OperatorA).GetAsync(flow.AuthorizeUrl(app.Id, p => p["prompt"] = "consent"));
+        var page = await flow.GetAsync(flow.AuthorizeUrl(app.Id));
+
+        Assert.That(redeem.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await redeem.Content.ReadAsStringAsync(), Does.Contain("temporarily_unavailable"));
+        Assert.That(refreshed.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(call.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(authorize.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the consent page needs no grant store");
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "issuing a remembered consent's code needs it");
+        Assert.That(page.Headers.Location, Is.Null);
+
+        grants.Fail = false;
+        Assert.That((await flow.RedeemAsync(app, code)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the code was not spent by the failure");
+    }
+
+    [Test]
+    public async Task A_host_replaces_the_consent_page_and_its_form_still_decides()
+    {
+        await using var host = await StartAsync(services: s => s.AddSingleton<IVezaConsentPage, PlainConsentPage>());
+        await host.SwitchOAuth2Async(true);
+        var app = await AppFlow.CreateAppAsync(host);
+        var flow = new AppFlow(host, OperatorA);
+        var url = flow.AuthorizeUrl(app.Id);
+
+        var page = await flow.GetAsync(url);
+        var html = await page.Content.ReadAsStringAsync();
+        var code = AppFlow.CodeFrom(await flow.DecideAsync(url, page, "allow"));
+
+        Assert.That(html, Does.StartWith("<!-- host page -->"));
+        Assert.That(page.Headers.GetValues("X-Frame-Options"), Is.EqualTo(new[] { "DENY" }), "the library's headers stay");
+        Assert.That((await flow.RedeemAsync(app, code)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public void A_host_with_app_stores_but_no_interactive_scheme_is_told_at_start()
+    {
+        var error = Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await StartAsync(options: o => o.OAuth2.InteractiveScheme = null));
+
+        Assert.That(error!.Message, Does.Contain("InteractiveScheme"));
+    }
+
+    [Test]
+    public async Task Two_instances_follow_each_others_app_revocations_and_withdrawn_consents()
+    {
+        var keyRing = System.IO.Directory.CreateTempSubdirectory("veza-keys-").FullName;
+        try
+        {
+            var clients = new InMemoryOAuthClientStore();
+            var keys = new InMemorySigningKeyStore();
+            var revocations = new InMemoryTokenRevocationStore();
+            var settings = new InMemorySettingsStore();
+            var grants = new InMemoryOAuthGrantStore();
+            var consents = new InMemoryOAuthConsentStore();
+            Task<VezaTestHost> Start() => StartAsync(services: s =>
+            {
+                s.Replace(ServiceDescriptor.Singleton<IOAuthClientStore>(clients));
+                s.Replace(ServiceDescriptor.Singleton<ISigningKeyStore>(keys));
+                s.Replace(ServiceDescriptor.Singleton<ITokenRevocationStore>(revocations));
+                s.Replace(ServiceDescriptor.Singleton<IVezaSettingsStore>(settings));
+                s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants));
+                s.Replace(ServiceDescriptor.Singleton<IOAuthConsentStore>(consents));
+                s.AddDataProtection().SetApplicationName("veza-tests").PersistKeysToFileSystem(new DirectoryInfo(keyRing));
+            }, options: o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(200));
+            await using var a = await Start();
+            await using var b = await Start();
+            await a.SwitchOAuth2Async(true);
+            var app = await AppFlow.CreateAppAsync(a);
+            var (token, refresh, _) = await new AppFlow(a, OperatorA).SignInAsync(app);
+            var (other, _, _) = await new AppFlow(b, ViewerA).SignInAsync(app);
+
+            var onB = await b.GetAsync("/api/me", token);
+            var withdrawn = await a.Services.GetRequiredService<UserGrants>().Consents.RemoveAsync(OperatorA, app.Id, default);
+            await a.Services.GetRequiredService<UserGrants>().RevokeAsync(new OAuthGrantFilter { AppId = app.Id, UserId = OperatorA }, default);
+            var afterWithdrawal = await EventuallyAsync(() => b.GetAsync("/api/me", token), HttpStatusCode.Unauthorized);
+            var refreshOnB = await new AppFlow(b, OperatorA).RefreshAsync(app, refresh!);
+            await b.Apps.RevokeAsync(app.Id, VezaAuditActor.System, default);
+            var otherOnA = await EventuallyAsync(() => a.GetAsync("/api/me", other), HttpStatusCode.Unauthorized);
+
+            Assert.That(onB.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(withdrawn, Is.EqualTo(1));
+            Assert.That(afterWithdrawal, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(refreshOnB.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(otherOnA, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+        finally
+        {
+            System.IO.Directory.Delete(keyRing, recursive: true);
+        }
+    }
+
+    private static async Task<HttpStatusCode> EventuallyAsync(Func<Task<HttpResponseMessage>> call, HttpStatusCode expected)
+    {
+        var status = (await call()).StatusCode;
+        for (var i = 0; i < 50 && status != expected; i++)
+        {
+            await Task.Delay(100);
+            status = (await call()).StatusCode;
+        }
+
+        return status;
+    }
+
+    private sealed class PlainConsentPage : IVezaConsentPage
+    {
+        public Task RenderAsync(HttpContext context, VezaConsentPageModel model, CancellationToken cancellationToken)
+        {
+            context.Response.ContentType = "text/html";
+            static string e(string value) => WebUtility.HtmlEncode(value);
+            return context.Response.WriteAsync(
+                $"<!-- host page --><form method=\"post\" action=\"{e(model.FormAction)}\"><input type=\"hidden\" name=\"{e(model.AntiforgeryField)}\" " +
+                $"value=\"{e(model.AntiforgeryToken)}\"><input type=\"hidden\" name=\"team_id\" value=\"{e(model.Teams[0].Id)}\">" +
+                "<button name=\"decision\" value=\"allow\">OK</button></form>", cancellationToken);
+        }
+    }
+
+    private sealed class FailingGrantStore : IOAuthGrantStore
+    {
+        private readonly InMemoryOAuthGrantStore _inner = new();
+
+        public volatile bool Fail;
+
+        private InMemoryOAuthGrantStore Inner => Fail ? throw new InvalidOperationException("grant store is down (test)") : _inner;
+
+        public ValueTask<OAuthStoreResult> CreateAsync(OAuthGrantRecord grant, AuthorizationCodeRecord code, CancellationToken cancellationToken)
+            => Inner.CreateAsync(grant, code, cancellationToken);
+
+        public ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken)
+            => Inner.RedeemCodeAsync(codeHash, now, cancellationToken);
+
+        public ValueTask<OAuthGrantRecord?> FindGrantAsync(string grantId, CancellationToken cancellationToken) => Inner.FindGrantAsync(grantId, cancellationToken);
+
+        public ValueTask<OAuthStoreResult> AddRefreshTokenAsync(RefreshTokenRecord token, CancellationToken cancellationToken)
+            => Inner.AddRefreshTokenAsync(token, cancellationToken);
+
+        public ValueTask<RefreshTokenRecord?> FindRefreshTokenAsync(string tokenHash, CancellationToken cancellationToken)
+            => Inner.FindRefreshTokenAsync(tokenHash, cancellationToken);
+
+        public ValueTask<OAuthStoreResult> RotateRefreshTokenAsync(string currentHash, RefreshTokenRecord successor, DateTimeOffset now, CancellationToken cancellationToken)
+            => Inner.RotateRefreshTokenAsync(currentHash, successor, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<string>> RevokeGrantsAsync(OAuthGrantFilter filter, DateTimeOffset now, CancellationToken cancellationToken)
+            => Inner.RevokeGrantsAsync(filter, now, cancellationToken);
+
+        public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken) => Inner.PruneAsync(now, cancellationToken);
+    }
+}
