@@ -175,12 +175,13 @@ public sealed class AppTokenTests
         var (_, noRefresh, body) = await flow.SignInAsync(app, p => p["scope"] = "graph:read");
 
         var wider = await flow.RefreshAsync(app, refresh!, "graph:read integrations:push");
-        var (narrow, _, narrowBody) = await AppFlow.ReadTokensAsync(await flow.RefreshAsync(app, refresh!, "users:read"));
+        var (narrow, rotated, narrowBody) = await AppFlow.ReadTokensAsync(await flow.RefreshAsync(app, refresh!, "users:read"));
         var me = JsonDocument.Parse(await (await _host.GetAsync("/api/me", narrow)).Content.ReadAsStringAsync()).RootElement;
 
         Assert.That(await ErrorOf(wider), Is.EqualTo("invalid_scope"));
         Assert.That(narrowBody.GetProperty("scope").GetString(), Is.EqualTo("users:read"));
         Assert.That(me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()), Is.EqualTo(new[] { "users:read" }));
+        Assert.That(rotated, Is.Not.Null.And.Not.EqualTo(refresh), "a narrowed refresh rotates too");
         Assert.That(noRefresh, Is.Null);
         Assert.That(body.TryGetProperty("refresh_token", out _), Is.False);
     }
@@ -310,5 +311,32 @@ public sealed class AppTokenTests
 
         Assert.That((await _host.GetAsync("/api/me", asClient)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That((await _host.GetAsync("/api/me", unknownGrant)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task A_scope_taken_from_the_app_is_no_longer_given_on_refresh_and_without_offline_access_refresh_tokens_stop()
+    {
+        var app = await AppFlow.CreateAppAsync(_host);
+        var flow = new AppFlow(_host, OperatorA);
+        var (_, refresh, _) = await flow.SignInAsync(app, p => p["scope"] = "graph:read users:read offline_access");
+        var current = (await _host.Apps.FindAsync(app.Id, CancellationToken.None))!;
+        OAuth2.OAuthAppDraft Draft(params string[] scopes) => new()
+        {
+            Name = current.Name,
+            TeamId = current.TeamId,
+            BaseUrl = current.App!.BaseUrl,
+            RedirectUris = current.App.RedirectUris,
+            AllowedScopes = scopes,
+        };
+
+        await _host.Apps.UpdateAsync(app.Id, Draft("users:read", "offline_access"), VezaAuditActor.System, CancellationToken.None);
+        var (narrowed, next, body) = await AppFlow.ReadTokensAsync(await flow.RefreshAsync(app, refresh!));
+        var graph = await _host.GetAsync("/api/graph", narrowed);
+        await _host.Apps.UpdateAsync(app.Id, Draft("users:read"), VezaAuditActor.System, CancellationToken.None);
+        var refused = await flow.RefreshAsync(app, next!);
+
+        Assert.That(body.GetProperty("scope").GetString(), Is.EqualTo("users:read offline_access"));
+        Assert.That(graph.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await ErrorOf(refused), Is.EqualTo("invalid_grant"), "offline_access was taken from the app");
     }
 }

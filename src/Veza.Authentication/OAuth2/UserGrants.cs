@@ -175,6 +175,11 @@ internal sealed class UserGrants
         }
 
         var grant = await _store.FindGrantAsync(current.GrantId, cancellationToken).ConfigureAwait(false);
+        if (!app.AllowedScopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal))
+        {
+            return (null, InvalidGrant("The app may no longer use refresh tokens."));
+        }
+
         if (current.ExpiresAt <= now || grant is not { RevokedAt: null } || grant.ExpiresAt <= now
             || !await _principals.IsMemberAsync(grant.UserId, grant.TeamId, cancellationToken).ConfigureAwait(false))
         {
@@ -233,11 +238,15 @@ internal sealed class UserGrants
 
     // An access token, and a refresh token when offline access was granted. With rotateFrom, the refresh token replaces
     // that one atomically; null when it was rotated meanwhile (a concurrent reuse).
-    private async ValueTask<UserTokens?> IssueAsync(ClientSnapshot app, OAuthGrantRecord grant, IReadOnlyList<string> scopes, string? rotateFrom, DateTimeOffset now,
+    // Scopes an administrator has since taken from the app are no longer given, even under an older grant.
+    private async ValueTask<UserTokens?> IssueAsync(ClientSnapshot app, OAuthGrantRecord grant, IReadOnlyList<string> asked, string? rotateFrom, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        string[] scopes = [.. asked.Where(s => app.AllowedScopes.Contains(s, StringComparer.Ordinal))];
         string? refresh = null;
-        if (grant.Scopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal))
+        // Every use of a refresh token rotates it, a narrowed refresh too: the family always has one current token.
+        if (grant.Scopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal)
+            && app.AllowedScopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal))
         {
             refresh = NewHandle();
             var slidingEnd = now + _options.RefreshTokenSlidingLifetime;
