@@ -108,4 +108,40 @@ public sealed class OptionsValidationTests
         Assert.That(rotation?.Message, Does.Contain("SigningKeyAnnouncement"));
         Assert.That(prefix?.Message, Does.Contain("ClientSecretPrefix"));
     }
+
+    [TestCase("code")]
+    [TestCase("refresh")]
+    [TestCase("paths")]
+    [TestCase("scheme")]
+    public async Task Bad_app_options_stop_the_host_at_start(string what)
+    {
+        var error = await StartAsync(o =>
+        {
+            switch (what)
+            {
+                case "code":
+                    o.OAuth2.AuthorizationCodeLifetime = TimeSpan.FromHours(1);
+                    break;
+                case "refresh":
+                    o.OAuth2.RefreshTokenAbsoluteLifetime = TimeSpan.FromDays(1);
+                    o.OAuth2.RefreshTokenSlidingLifetime = TimeSpan.FromDays(2);
+                    break;
+                case "paths":
+                    o.OAuth2.AuthorizationPath = o.OAuth2.TokenPath;
+                    break;
+                default:
+                    o.OAuth2.InteractiveScheme = string.Empty;
+                    break;
+            }
+        });
+
+        Assert.That(error, Is.Not.Null);
+        Assert.That(error!.Message, Does.Contain(what switch
+        {
+            "code" => "AuthorizationCodeLifetime",
+            "refresh" => "RefreshTokenAbsoluteLifetime",
+            "paths" => "paths",
+            _ => "InteractiveScheme",
+        }));
+    }
 }
