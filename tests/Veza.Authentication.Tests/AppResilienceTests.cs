@@ -69,6 +69,30 @@ public sealed class AppResilienceTests
     }
 
     [Test]
+    public async Task A_host_with_the_client_stores_only_offers_clients_and_no_app_endpoint()
+    {
+        await using var host = await StartAsync(services: s =>
+        {
+            s.RemoveAll<IOAuthGrantStore>();
+            s.RemoveAll<IOAuthConsentStore>();
+        }, options: o => o.OAuth2.InteractiveScheme = null);
+        await host.SwitchOAuth2Async(true);
+        var client = await host.CreateClientAsync(TeamA);
+        var (_, rootKey) = await host.CreatePersonalKeyAsync(RootAdmin, RootTeam);
+
+        var metadata = await JsonAsync(await host.Client.GetAsync("/.well-known/oauth-authorization-server"));
+        var authorize = await host.Client.GetAsync("/oauth2/authorize?response_type=code&client_id=x");
+        var apps = await host.GetAsync("/api/preview/oauth2apps", rootKey);
+        var token = await host.GetTokenAsync(client);
+
+        Assert.That(metadata.TryGetProperty("authorization_endpoint", out _), Is.False);
+        Assert.That(metadata.GetProperty("grant_types_supported").EnumerateArray().Select(g => g.GetString()), Is.EqualTo(new[] { "client_credentials" }));
+        Assert.That(authorize.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(apps.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await host.GetAsync("/api/me", token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public void A_host_with_app_stores_but_no_interactive_scheme_is_told_at_start()
     {
         var error = Assert.ThrowsAsync<InvalidOperationException>(async () =>

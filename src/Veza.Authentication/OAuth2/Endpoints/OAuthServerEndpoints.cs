@@ -449,7 +449,7 @@ internal static class OAuthServerEndpoints
         return null;
     }
 
-    internal static async Task RefuseTokenAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason)
+    private static async Task RefuseTokenAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason)
     {
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthServerEndpoints).FullName!);
         Log.TokenRequestRefused(logger, error.Error, reason, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
