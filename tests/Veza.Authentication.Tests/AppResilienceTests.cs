@@ -51,6 +51,30 @@ public sealed class AppResilienceTests
     }
 
     [Test]
+    public async Task A_withdrawal_while_a_grant_check_is_in_flight_is_not_undone_by_the_check()
+    {
+        var grants = new FailingGrantStore();
+        await using var host = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants)));
+        await host.SwitchOAuth2Async(true);
+        var app = await AppFlow.CreateAppAsync(host);
+        var (token, _, _) = await new AppFlow(host, OperatorA).SignInAsync(app);
+        var (_, key) = await host.CreatePersonalKeyAsync(OperatorA, TeamA);
+
+        // The token's first use reads its grant from the store; that read is held while the user withdraws consent.
+        var hold = grants.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = host.GetAsync("/api/me", token);
+        await grants.Held.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var withdrawn = await host.SendAsync(HttpMethod.Delete, $"/api/preview/oauth2consents/{app.Id}", key);
+        var after = host.GetAsync("/api/me", token);
+        hold.SetResult();
+        await inFlight;
+
+        Assert.That(withdrawn.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await after).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a request after the withdrawal does not join the older check");
+        Assert.That((await host.GetAsync("/api/me", token)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "and the older check's answer is not kept");
+    }
+
+    [Test]
     public async Task A_host_replaces_the_consent_page_and_its_form_still_decides()
     {
         await using var host = await StartAsync(services: s => s.AddSingleton<IVezaConsentPage, PlainConsentPage>());
@@ -181,6 +205,10 @@ public sealed class AppResilienceTests
 
         public volatile bool Fail;
 
+        public TaskCompletionSource? Hold;
+
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         private InMemoryOAuthGrantStore Inner => Fail ? throw new InvalidOperationException("grant store is down (test)") : _inner;
 
         public ValueTask<OAuthStoreResult> CreateAsync(OAuthGrantRecord grant, AuthorizationCodeRecord code, CancellationToken cancellationToken)
@@ -189,7 +217,18 @@ public sealed class AppResilienceTests
         public ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken)
             => Inner.RedeemCodeAsync(codeHash, now, cancellationToken);
 
-        public ValueTask<OAuthGrantRecord?> FindGrantAsync(string grantId, CancellationToken cancellationToken) => Inner.FindGrantAsync(grantId, cancellationToken);
+        public async ValueTask<OAuthGrantRecord?> FindGrantAsync(string grantId, CancellationToken cancellationToken)
+        {
+            // Read before the hold, as a slow database answers what it read when the query started.
+            var found = await Inner.FindGrantAsync(grantId, cancellationToken);
+            if (Interlocked.Exchange(ref Hold, null) is { } hold)
+            {
+                Held.TrySetResult();
+                await hold.Task;
+            }
+
+            return found;
+        }
 
         public ValueTask<OAuthStoreResult> AddRefreshTokenAsync(RefreshTokenRecord token, CancellationToken cancellationToken)
             => Inner.AddRefreshTokenAsync(token, cancellationToken);
