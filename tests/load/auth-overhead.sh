@@ -3,10 +3,12 @@
 # personal key), with the sample server pinned to core 0 and wrk on core 1, measured by the shared tool
 # ../shared/tools/auth-overhead.sh (alternated rounds, median ratio anonymous/authenticated; 1.0 = free).
 #
-#   tests/load/auth-overhead.sh [ROUNDS] [SECONDS] [key|token]
+#   tests/load/auth-overhead.sh [ROUNDS] [SECONDS] [key|token|user]
 #
 # "key" (default) authenticates with the seeded root-admin API key; "token" with an OAuth2 access token of the
-# seeded client (engineering-worker), got from the sample's token endpoint first, with a 1-hour lifetime.
+# seeded client (engineering-worker), got from the sample's token endpoint first, with a 1-hour lifetime; "user"
+# with an access token of the seeded user root-admin for the seeded app sample-webapp, got through the app flow
+# first (sign-in, consent, code with PKCE, token: tests/load/grant_client.py), also with a 1-hour lifetime.
 # Logging is at Warning, as in production; the call audit event goes to the default sink (dropped at Debug).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,7 +24,7 @@ cd "$PUBLISH"
 env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
   'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' \
   'Logging__LogLevel__Veza.Authentication=Warning' \
-    'Veza__Seed__OAuth2Clients__0__AccessTokenLifetime=01:00:00' \
+    'Veza__Seed__OAuth2Clients__0__AccessTokenLifetime=01:00:00' 'Veza__Seed__OAuth2Apps__0__AccessTokenLifetime=01:00:00' \
   taskset -c 0 dotnet "$PUBLISH/Veza.Authentication.Samples.Server.dll" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
@@ -30,6 +32,8 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null &&
 if [ "${3:-key}" = token ]; then
   KEY="$(curl -sf -u engineering-worker:sample-worker-secret-change-me-0123456789 -d grant_type=client_credentials \
     "http://127.0.0.1:$PORT/oauth2/token" | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])')"
+elif [ "${3:-key}" = user ]; then
+  KEY="$(python3 "$ROOT/tests/load/grant_client.py" access veza "http://127.0.0.1:$PORT")"
 fi
 # Measure only what is meant: the credential must authenticate (200), or every "authenticated" request would be a 401.
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/api/ping")" = 200 ] \

@@ -47,9 +47,10 @@ internal static class OAuthProtocol
             };
             raw = await reader.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
         {
-            return (null, OAuthError.InvalidRequest("The body is too large or malformed."));
+            // Too large or malformed, or the client stopped sending the body: a bad request, not a server error.
+            return (null, OAuthError.InvalidRequest("The body is too large, malformed or incomplete."));
         }
 
         var form = new Dictionary<string, string>(StringComparer.Ordinal);
