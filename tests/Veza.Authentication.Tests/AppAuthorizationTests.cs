@@ -219,9 +219,12 @@ public sealed class AppAuthorizationTests
         var response = await flow.DecideAsync(url, await flow.GetAsync(url), "allow", withAntiforgery: false);
         var forged = await new AppFlow(_host, OperatorA).DecideAsync(url, await flow.GetAsync(url), "allow");
 
+        var json = await flow.PostRawAsync(url, new StringContent("{\"decision\":\"allow\"}", System.Text.Encoding.UTF8, "application/json"));
+
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Headers.Location, Is.Null);
         Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a token without its cookie (another browser) is refused");
+        Assert.That(json.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "not a form");
     }
 
     [Test]

@@ -143,6 +143,17 @@ internal sealed partial class AppFlow
         return await _browser.SendAsync(request);
     }
 
+    public async Task<HttpResponseMessage> PostRawAsync(string url, HttpContent content)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        if (User is not null)
+        {
+            request.Headers.Add(TestSignInHandler.UserHeader, User);
+        }
+
+        return await _browser.SendAsync(request);
+    }
+
     /// <summary>Runs the authorization to a code: the request, the consent page if shown, Allow.</summary>
     public async Task<string> AuthorizeAsync(string appId, Action<Dictionary<string, string?>>? change = null, string? teamId = null)
     {

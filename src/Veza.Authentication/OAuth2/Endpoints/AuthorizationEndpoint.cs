@@ -209,17 +209,23 @@ internal static class AuthorizationEndpoint
     // The consent form's answer: antiforgery first, then Allow (with one of the user's teams) or Deny.
     private static async Task DecideAsync(HttpContext context, UserGrants grants, Reply back, Approved request, IReadOnlyList<VezaTeam> teams)
     {
+        IFormCollection form;
         try
         {
+            if (!context.Request.HasFormContentType)
+            {
+                throw new AntiforgeryValidationException("The consent answer is not a form.");
+            }
+
             await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context).ConfigureAwait(false);
+            form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         }
-        catch (AntiforgeryValidationException)
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or BadHttpRequestException or IOException)
         {
             await ErrorPageAsync(context, 400, "The form has expired or did not come from this site. Go back to the app and start again.").ConfigureAwait(false);
             return;
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var decision = form[VezaConsentPageModel.DecisionField].ToString();
         if (decision == "deny")
         {
