@@ -324,4 +324,35 @@ public sealed class AppAuthorizationTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
+
+    [Test]
+    public async Task A_repeated_parameter_gets_an_error_page_and_the_code_comes_back_with_state_and_iss()
+    {
+        var app = await AppFlow.CreateAppAsync(_host);
+        var flow = new AppFlow(_host, OperatorA);
+
+        var repeated = await flow.GetAsync(flow.AuthorizeUrl(app.Id) + "&redirect_uri=" + Uri.EscapeDataString("https://evil.example.net/cb"));
+        var url = flow.AuthorizeUrl(app.Id, p => p["state"] = "keep-me");
+        var back = AppFlow.RedirectParameters(await flow.DecideAsync(url, await flow.GetAsync(url), "allow"));
+
+        Assert.That(repeated.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(repeated.Headers.Location, Is.Null);
+        Assert.That(back["state"], Is.EqualTo("keep-me"));
+        Assert.That(back["iss"], Is.EqualTo(Issuer));
+        Assert.That(back["code"], Has.Length.GreaterThanOrEqualTo(43));
+    }
+
+    [Test]
+    public async Task A_user_without_a_role_in_any_team_or_deactivated_is_answered_access_denied()
+    {
+        var app = await AppFlow.CreateAppAsync(_host);
+        _host.Directory.AddUser(new VezaUser("loner", "Loner", IsActive: true));
+        _host.Directory.SetActive(ViewerA, false);
+
+        var loner = AppFlow.RedirectParameters(await new AppFlow(_host, "loner").GetAsync(new AppFlow(_host, "loner").AuthorizeUrl(app.Id)));
+        var inactive = AppFlow.RedirectParameters(await new AppFlow(_host, ViewerA).GetAsync(new AppFlow(_host, ViewerA).AuthorizeUrl(app.Id)));
+
+        Assert.That(loner["error"], Is.EqualTo("access_denied"));
+        Assert.That(inactive["error"], Is.EqualTo("access_denied"));
+    }
 }
