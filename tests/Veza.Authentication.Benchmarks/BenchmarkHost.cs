@@ -28,7 +28,8 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 
     /// <param name="failureLimit">Overrides <c>SecretChecks.FailureLimitPerSource</c>; every other option keeps its default
     /// (Argon2id m=19456 KiB, t=2, p=1; cache 5 minutes).</param>
-    public static BenchmarkHost Create(int? failureLimit = null)
+    /// <param name="issuer">Sets <c>OAuth2.Issuer</c>, for benchmarks of access tokens.</param>
+    public static BenchmarkHost Create(int? failureLimit = null, string? issuer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -36,6 +37,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
             .AddVezaAuthentication(options =>
             {
                 options.AddRole("admin", "graph:read", "integrations:push", "users:read", "reviews:manage");
+                options.OAuth2.Issuer = issuer;
                 if (failureLimit is { } limit)
                 {
                     options.SecretChecks.FailureLimitPerSource = limit;
