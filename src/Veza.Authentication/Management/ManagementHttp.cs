@@ -217,4 +217,51 @@ internal static class ManagementHttp
     /// <summary>Unknown paths under a group answer the JSON error shape too.</summary>
     public static void NotFoundForTheRest(IEndpointRouteBuilder group)
         => group.Map("{**rest}", (HttpContext c) => VezaErrorWriter.WriteAsync(c, VezaErrorKind.NotFound, "No such resource.", "UNKNOWN_ROUTE"));
+
+    /// <summary>
+    /// The routes of an OAuth2 registration resource (clients, apps): list and create, get, edit (PATCH) and delete,
+    /// <c>{id}:revoke</c> and <c>{id}:reinstate</c>, and the secrets; a wrong method answers 405, an unknown path 404.
+    /// </summary>
+    public static void MapRegistrations(IEndpointRouteBuilder group, string path, string what, RegistrationHandlers handlers)
+    {
+        var routes = group.MapGroup(path);
+#pragma warning disable ASP0022
+        routes.MapGet("", (HttpContext c) => RunAsync(c, what, caller => handlers.List(c, caller)));
+        routes.MapPost("", (HttpContext c) => RunAsync(c, what, caller => handlers.Create(c, caller)));
+        routes.MapGet("{id}", (HttpContext c, string id) => RunAsync(c, what, caller => handlers.Get(c, caller, id)));
+        routes.MapPatch("{id}", (HttpContext c, string id) => RunAsync(c, what, caller => handlers.Edit(c, caller, id)));
+        routes.MapDelete("{id}", (HttpContext c, string id) => RunAsync(c, what, caller => handlers.Delete(c, caller, id)));
+        routes.MapPost("{id}:revoke", (HttpContext c, string id) => RunAsync(c, what, caller => handlers.Revoke(c, caller, id)));
+        routes.MapPost("{id}:reinstate", (HttpContext c, string id) => RunAsync(c, what, caller => handlers.Reinstate(c, caller, id)));
+        routes.MapPost("{id}/secrets", (HttpContext c, string id) => RunAsync(c, what, caller => handlers.AddSecret(c, caller, id)));
+        routes.MapDelete("{id}/secrets/{secretId}", (HttpContext c, string id, string secretId) =>
+            RunAsync(c, what, caller => handlers.RemoveSecret(c, caller, id, secretId)));
+
+        MethodNotAllowed(routes, "", "GET, POST");
+        MethodNotAllowed(routes, "{id}", "GET, PATCH, DELETE");
+        MethodNotAllowed(routes, "{id}:revoke", "POST");
+        MethodNotAllowed(routes, "{id}:reinstate", "POST");
+        MethodNotAllowed(routes, "{id}/secrets", "POST");
+        MethodNotAllowed(routes, "{id}/secrets/{secretId}", "DELETE");
+        NotFoundForTheRest(routes);
+#pragma warning restore ASP0022
+    }
+
+    /// <summary>The body of "add a secret": optional, with an optional expiry. Null when a bad body was answered.</summary>
+    public static async Task<AddClientSecretRequest?> ReadSecretRequestAsync(HttpContext http)
+        => http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.HasJsonContentType())
+            ? new AddClientSecretRequest(null)
+            : await ReadBodyAsync(http, VezaJsonContext.Default.AddClientSecretRequest).ConfigureAwait(false);
 }
+
+/// <summary>What each route of a registration resource does; see <see cref="ManagementHttp.MapRegistrations"/>.</summary>
+internal sealed record RegistrationHandlers(
+    Func<HttpContext, ManagementCaller, Task> List,
+    Func<HttpContext, ManagementCaller, Task> Create,
+    Func<HttpContext, ManagementCaller, string, Task> Get,
+    Func<HttpContext, ManagementCaller, string, Task> Edit,
+    Func<HttpContext, ManagementCaller, string, Task> Delete,
+    Func<HttpContext, ManagementCaller, string, Task> Revoke,
+    Func<HttpContext, ManagementCaller, string, Task> Reinstate,
+    Func<HttpContext, ManagementCaller, string, Task> AddSecret,
+    Func<HttpContext, ManagementCaller, string, string, Task> RemoveSecret);

@@ -21,32 +21,16 @@ internal static class OAuthAppManagementEndpoints
     private const string What = "OAuth2 apps";
 
     public static void Map(IEndpointRouteBuilder group, string path)
-    {
-        var apps = group.MapGroup(path);
-#pragma warning disable ASP0022
-        apps.MapGet("", (HttpContext c) => ManagementHttp.RunAsync(c, What, caller => ListAsync(c, caller)));
-        apps.MapPost("", (HttpContext c) => ManagementHttp.RunAsync(c, What, caller => CreateAsync(c, caller)));
-        apps.MapGet("{id}", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller => GetAsync(c, caller, id)));
-        apps.MapPatch("{id}", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller => EditAsync(c, caller, id)));
-        apps.MapDelete("{id}", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.DeleteAsync(id, a, c.RequestAborted), deleted: true)));
-        apps.MapPost("{id}:revoke", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.RevokeAsync(id, a, c.RequestAborted))));
-        apps.MapPost("{id}:reinstate", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.ReinstateAsync(id, a, c.RequestAborted))));
-        apps.MapPost("{id}/secrets", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller => AddSecretAsync(c, caller, id)));
-        apps.MapDelete("{id}/secrets/{secretId}", (HttpContext c, string id, string secretId) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.RemoveSecretAsync(id, secretId, a, c.RequestAborted))));
-
-        ManagementHttp.MethodNotAllowed(apps, "", "GET, POST");
-        ManagementHttp.MethodNotAllowed(apps, "{id}", "GET, PATCH, DELETE");
-        ManagementHttp.MethodNotAllowed(apps, "{id}:revoke", "POST");
-        ManagementHttp.MethodNotAllowed(apps, "{id}:reinstate", "POST");
-        ManagementHttp.MethodNotAllowed(apps, "{id}/secrets", "POST");
-        ManagementHttp.MethodNotAllowed(apps, "{id}/secrets/{secretId}", "DELETE");
-        ManagementHttp.NotFoundForTheRest(apps);
-#pragma warning restore ASP0022
-    }
+        => ManagementHttp.MapRegistrations(group, path, What, new RegistrationHandlers(
+            ListAsync,
+            CreateAsync,
+            GetAsync,
+            EditAsync,
+            (c, caller, id) => ChangeAsync(c, caller, id, (s, a) => s.DeleteAsync(id, a, c.RequestAborted), deleted: true),
+            (c, caller, id) => ChangeAsync(c, caller, id, (s, a) => s.RevokeAsync(id, a, c.RequestAborted)),
+            (c, caller, id) => ChangeAsync(c, caller, id, (s, a) => s.ReinstateAsync(id, a, c.RequestAborted)),
+            AddSecretAsync,
+            (c, caller, id, secretId) => ChangeAsync(c, caller, id, (s, a) => s.RemoveSecretAsync(id, secretId, a, c.RequestAborted))));
 
     private static OAuthAppService Service(HttpContext http) => http.RequestServices.GetRequiredService<OAuthAppService>();
 
@@ -151,9 +135,7 @@ internal static class OAuthAppManagementEndpoints
 
     private static async Task AddSecretAsync(HttpContext http, ManagementCaller caller, string id)
     {
-        var body = http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.HasJsonContentType())
-            ? new AddClientSecretRequest(null)
-            : await ManagementHttp.ReadBodyAsync(http, VezaJsonContext.Default.AddClientSecretRequest).ConfigureAwait(false);
+        var body = await ManagementHttp.ReadSecretRequestAsync(http).ConfigureAwait(false);
         if (body is null || await FindManageableAsync(http, caller, id).ConfigureAwait(false) is null)
         {
             return;

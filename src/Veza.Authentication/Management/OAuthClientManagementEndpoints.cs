@@ -22,32 +22,16 @@ internal static class OAuthClientManagementEndpoints
     private const string What = "OAuth2 clients";
 
     public static void Map(IEndpointRouteBuilder group, string path)
-    {
-        var clients = group.MapGroup(path);
-#pragma warning disable ASP0022
-        clients.MapGet("", (HttpContext c) => ManagementHttp.RunAsync(c, What, caller => ListAsync(c, caller)));
-        clients.MapPost("", (HttpContext c) => ManagementHttp.RunAsync(c, What, caller => CreateAsync(c, caller)));
-        clients.MapGet("{id}", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller => GetAsync(c, caller, id)));
-        clients.MapPatch("{id}", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller => RenameAsync(c, caller, id)));
-        clients.MapDelete("{id}", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.DeleteAsync(id, a, c.RequestAborted), deleted: true)));
-        clients.MapPost("{id}:revoke", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.RevokeAsync(id, a, c.RequestAborted))));
-        clients.MapPost("{id}:reinstate", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.ReinstateAsync(id, a, c.RequestAborted))));
-        clients.MapPost("{id}/secrets", (HttpContext c, string id) => ManagementHttp.RunAsync(c, What, caller => AddSecretAsync(c, caller, id)));
-        clients.MapDelete("{id}/secrets/{secretId}", (HttpContext c, string id, string secretId) => ManagementHttp.RunAsync(c, What, caller =>
-            ChangeAsync(c, caller, id, (s, a) => s.RemoveSecretAsync(id, secretId, a, c.RequestAborted))));
-
-        ManagementHttp.MethodNotAllowed(clients, "", "GET, POST");
-        ManagementHttp.MethodNotAllowed(clients, "{id}", "GET, PATCH, DELETE");
-        ManagementHttp.MethodNotAllowed(clients, "{id}:revoke", "POST");
-        ManagementHttp.MethodNotAllowed(clients, "{id}:reinstate", "POST");
-        ManagementHttp.MethodNotAllowed(clients, "{id}/secrets", "POST");
-        ManagementHttp.MethodNotAllowed(clients, "{id}/secrets/{secretId}", "DELETE");
-        ManagementHttp.NotFoundForTheRest(clients);
-#pragma warning restore ASP0022
-    }
+        => ManagementHttp.MapRegistrations(group, path, What, new RegistrationHandlers(
+            ListAsync,
+            CreateAsync,
+            GetAsync,
+            RenameAsync,
+            (c, caller, id) => ChangeAsync(c, caller, id, (s, a) => s.DeleteAsync(id, a, c.RequestAborted), deleted: true),
+            (c, caller, id) => ChangeAsync(c, caller, id, (s, a) => s.RevokeAsync(id, a, c.RequestAborted)),
+            (c, caller, id) => ChangeAsync(c, caller, id, (s, a) => s.ReinstateAsync(id, a, c.RequestAborted)),
+            AddSecretAsync,
+            (c, caller, id, secretId) => ChangeAsync(c, caller, id, (s, a) => s.RemoveSecretAsync(id, secretId, a, c.RequestAborted))));
 
     private static OAuthClientService Service(HttpContext http) => http.RequestServices.GetRequiredService<OAuthClientService>();
 
@@ -162,9 +146,7 @@ internal static class OAuthClientManagementEndpoints
 
     private static async Task AddSecretAsync(HttpContext http, ManagementCaller caller, string id)
     {
-        var body = http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.HasJsonContentType())
-            ? new AddClientSecretRequest(null)
-            : await ManagementHttp.ReadBodyAsync(http, VezaJsonContext.Default.AddClientSecretRequest).ConfigureAwait(false);
+        var body = await ManagementHttp.ReadSecretRequestAsync(http).ConfigureAwait(false);
         if (body is null || await FindManageableAsync(http, caller, id).ConfigureAwait(false) is null)
         {
             return;
