@@ -42,6 +42,32 @@ public sealed class OAuthAttackTests
     }
 
     [Test]
+    public async Task Guessing_public_app_ids_from_one_address_is_throttled_and_a_real_public_app_elsewhere_is_not()
+    {
+        await using var host = await StartAsync(options: o => o.SecretChecks.FailureLimitPerSource = 5);
+        await host.SwitchOAuth2Async(true);
+        var app = await AppFlow.CreateAppAsync(host, isPublic: true);
+        var confidential = await AppFlow.CreateAppAsync(host);
+        var flow = new AppFlow(host, OperatorA);
+        var code = await flow.AuthorizeAsync(app.Id);
+        List<KeyValuePair<string, string>> Guess(string id) => [new("grant_type", "refresh_token"), new("refresh_token", "x"), new("client_id", id)];
+
+        var guesses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 8; i++)
+        {
+            guesses.Add(await host.PostFormAsync("/oauth2/token", Guess(i % 2 == 0 ? $"guess-{i}" : confidential.Id), clientIp: "203.0.113.9"));
+        }
+
+        var fromElsewhere = await host.PostFormAsync("/oauth2/token",
+            [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", AppFlow.RedirectUri), new("code_verifier", flow.Verifier), new("client_id", app.Id)],
+            clientIp: "198.51.100.4");
+
+        Assert.That(guesses.Take(5).Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Unauthorized), "unknown ids and a confidential app without its secret");
+        Assert.That(guesses.Skip(5).Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(fromElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task A_token_got_by_a_check_that_was_in_flight_during_a_revoke_is_refused()
     {
         await using var host = await VezaTestHost.StartAsync(services: CountingHasher.Register);
