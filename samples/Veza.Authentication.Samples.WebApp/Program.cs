@@ -52,13 +52,15 @@ app.MapGet("/", async (HttpContext context, VezaApiClient api, IAntiforgery anti
 // Starts "Sign in with Veza": the OAuth handler sends the browser to the server's authorization endpoint.
 app.MapGet("/signin", () => Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [VezaServerOptions.Scheme]));
 
-app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
+app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery, VezaApiClient api) =>
 {
     if (!await antiforgery.IsRequestValidAsync(context))
     {
         return Results.BadRequest();
     }
 
+    // Signing out here also ends what the app holds at the server: its refresh token's grant, with the access token.
+    await api.RevokeAsync(context);
     await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     return Results.Redirect("/");
 });

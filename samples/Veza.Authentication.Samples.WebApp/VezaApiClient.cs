@@ -75,6 +75,45 @@ public sealed partial class VezaApiClient(IHttpClientFactory httpClients, IOptio
         return new ApiAnswer(path, (int)response.StatusCode, Indent(body));
     }
 
+    /// <summary>
+    /// At sign-out: revokes the saved refresh token (which ends the whole authorization on the server, so the access
+    /// token stops working too), or the access token when there is no refresh token (RFC 7009). Best effort: a server
+    /// that cannot be reached does not keep the user signed in here.
+    /// </summary>
+    /// <param name="context">The signed-in user's request.</param>
+    /// <returns>A task.</returns>
+    public async Task RevokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var session = await context.AuthenticateAsync();
+        var token = session.Properties?.GetTokenValue("refresh_token") ?? session.Properties?.GetTokenValue("access_token");
+        if (token is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var response = await SendWithClientCredentialsAsync(httpClients.CreateClient(HttpClientName), options.Value.RevocationEndpoint,
+                [new("token", token)], context.RequestAborted);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogRevocationFailed(logger, ex);
+        }
+    }
+
+    // The app authenticates to the server with client_secret_basic (RFC 6749 §2.3.1).
+    private Task<HttpResponseMessage> SendWithClientCredentialsAsync(HttpClient http, string url, IEnumerable<KeyValuePair<string, string>> form,
+        CancellationToken cancellationToken)
+    {
+        var veza = options.Value;
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        var credentials = $"{Uri.EscapeDataString(veza.ClientId)}:{Uri.EscapeDataString(veza.ClientSecret)}";
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        return http.SendAsync(request, cancellationToken);
+    }
+
     // RFC 6749 §6: a new access token (and, with rotation, a new refresh token) for the saved refresh token.
     private async Task<bool> RefreshAsync(HttpClient http, Dictionary<string, string> tokens, CancellationToken cancellationToken)
     {
@@ -83,14 +122,8 @@ public sealed partial class VezaApiClient(IHttpClientFactory httpClients, IOptio
             return false;
         }
 
-        var veza = options.Value;
-        using var request = new HttpRequestMessage(HttpMethod.Post, veza.TokenEndpoint)
-        {
-            Content = new FormUrlEncodedContent([new("grant_type", "refresh_token"), new("refresh_token", refreshToken)]),
-        };
-        var credentials = $"{Uri.EscapeDataString(veza.ClientId)}:{Uri.EscapeDataString(veza.ClientSecret)}";
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendWithClientCredentialsAsync(http, options.Value.TokenEndpoint,
+            [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -129,4 +162,7 @@ public sealed partial class VezaApiClient(IHttpClientFactory httpClients, IOptio
 
     [LoggerMessage(1, LogLevel.Warning, "The Veza server refused to renew the access token ({Status}); the user has to sign in again.")]
     private static partial void LogRefreshRefused(ILogger logger, int status);
+
+    [LoggerMessage(2, LogLevel.Warning, "The tokens could not be revoked at sign-out; they expire on their own.")]
+    private static partial void LogRevocationFailed(ILogger logger, Exception exception);
 }

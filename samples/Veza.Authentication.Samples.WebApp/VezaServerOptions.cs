@@ -32,4 +32,7 @@ public sealed class VezaServerOptions
 
     /// <summary>The token endpoint, where codes and refresh tokens are exchanged.</summary>
     public string TokenEndpoint => BaseUrl + "/oauth2/token";
+
+    /// <summary>The server's revocation endpoint (RFC 7009).</summary>
+    public string RevocationEndpoint => BaseUrl + "/oauth2/revoke";
 }

@@ -1,14 +1,17 @@
 extern alias server;
 extern alias webapp;
 
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NUnit.Framework.Interfaces;
+using Veza.Authentication.Diagnostics;
 using static Microsoft.Playwright.Assertions;
 
 namespace Veza.Authentication.Browser.Tests;
@@ -42,12 +45,28 @@ public sealed class AppAuthorizationInBrowserTests
     private string _webAppUrl = "";
 
     /// <summary>A sample hosted on Kestrel with extra configuration.</summary>
-    private sealed class SampleHost<TProgram>(string environment, Dictionary<string, string?> settings) : WebApplicationFactory<TProgram>
+    private sealed class SampleHost<TProgram>(string environment, Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+        : WebApplicationFactory<TProgram>
         where TProgram : class
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
-            => builder.UseEnvironment(environment).ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+            => builder.UseEnvironment(environment).ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings))
+                .ConfigureServices(s => services?.Invoke(s));
     }
+
+    /// <summary>The server's audit events, to see what the web app did at the server.</summary>
+    private sealed class RecordingAuditSink : IVezaAuditSink
+    {
+        public ConcurrentQueue<VezaAuditEvent> Events { get; } = new();
+
+        public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
+        {
+            Events.Enqueue(auditEvent);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private readonly RecordingAuditSink _audit = new();
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -68,7 +87,7 @@ public sealed class AppAuthorizationInBrowserTests
             ["Veza:Authentication:OAuth2:Issuer"] = _serverUrl,
             ["Veza:Seed:OAuth2Apps:0:BaseUrl"] = _webAppUrl,
             ["Veza:Seed:OAuth2Apps:0:RedirectUris:0"] = _webAppUrl + "/signin-veza",
-        });
+        }, services => services.AddSingleton<IVezaAuditSink>(_audit));
         _server.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, serverPort));
         _server.StartServer();
 
@@ -207,6 +226,12 @@ public sealed class AppAuthorizationInBrowserTests
         await Expect(page.Locator("#me")).ToContainTextAsync("\"name\": \"Root administrator\"");
         await Expect(page.Locator("#graph-status")).ToHaveTextAsync("200 OK");
         await Expect(page.Locator("#graph")).ToContainTextAsync("\"nodes\"");
+
+        // Signing out of the app revokes what it holds at the server (RFC 7009).
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await ExpectOnPageAsync(page, "the web app, signed out", () => Expect(page.GetByText("Sign in with Veza")).ToBeVisibleAsync());
+        Assert.That(_audit.Events.Any(e => e.Action == "oauth2.refresh_token.revoke" && e.TargetId == ClientId), Is.True,
+            "the server recorded the revocation of the app's refresh token");
     }
 
     [Test]
