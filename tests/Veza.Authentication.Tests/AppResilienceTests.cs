@@ -157,10 +157,10 @@ public sealed class AppResilienceTests
             var onB = await b.GetAsync("/api/me", token);
             var withdrawn = await a.Services.GetRequiredService<UserGrants>().Consents.RemoveAsync(OperatorA, app.Id, default);
             await a.Services.GetRequiredService<UserGrants>().RevokeAsync(new OAuthGrantFilter { AppId = app.Id, UserId = OperatorA }, default);
-            var afterWithdrawal = await EventuallyAsync(() => b.GetAsync("/api/me", token), HttpStatusCode.Unauthorized);
+            var afterWithdrawal = await Eventually.StatusAsync(() => b.GetAsync("/api/me", token), HttpStatusCode.Unauthorized);
             var refreshOnB = await new AppFlow(b, OperatorA).RefreshAsync(app, refresh!);
             await b.Apps.RevokeAsync(app.Id, VezaAuditActor.System, default);
-            var otherOnA = await EventuallyAsync(() => a.GetAsync("/api/me", other), HttpStatusCode.Unauthorized);
+            var otherOnA = await Eventually.StatusAsync(() => a.GetAsync("/api/me", other), HttpStatusCode.Unauthorized);
 
             Assert.That(onB.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(withdrawn, Is.EqualTo(1));
@@ -172,18 +172,6 @@ public sealed class AppResilienceTests
         {
             System.IO.Directory.Delete(keyRing, recursive: true);
         }
-    }
-
-    private static async Task<HttpStatusCode> EventuallyAsync(Func<Task<HttpResponseMessage>> call, HttpStatusCode expected)
-    {
-        var status = (await call()).StatusCode;
-        for (var i = 0; i < 50 && status != expected; i++)
-        {
-            await Task.Delay(100);
-            status = (await call()).StatusCode;
-        }
-
-        return status;
     }
 
     private sealed class PlainConsentPage : IVezaConsentPage

@@ -43,18 +43,6 @@ public sealed class SeveralInstancesTests
             },
             options: options ?? (o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(200)));
 
-    private static async Task<HttpStatusCode> EventuallyAsync(Func<Task<HttpStatusCode>> call, HttpStatusCode expected)
-    {
-        var status = await call();
-        for (var i = 0; i < 50 && status != expected; i++)
-        {
-            await Task.Delay(100);
-            status = await call();
-        }
-
-        return status;
-    }
-
     [Test]
     public async Task Instances_sharing_stores_accept_each_others_tokens_and_follow_each_others_changes()
     {
@@ -69,19 +57,19 @@ public sealed class SeveralInstancesTests
 
         var fromA = await a.GetTokenAsync(client);
         var fromB = await b.GetTokenAsync(client);
-        var aAcceptsB = (await EventuallyAsync(async () => (await a.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.OK));
-        var bAcceptsA = (await EventuallyAsync(async () => (await b.GetAsync("/api/me", fromA)).StatusCode, HttpStatusCode.OK));
+        var aAcceptsB = (await Eventually.StatusAsync(async () => (await a.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.OK));
+        var bAcceptsA = (await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromA)).StatusCode, HttpStatusCode.OK));
 
         await a.PostFormAsync("/oauth2/revoke", [new("token", fromA)], client);
-        var revokedSeenByB = await EventuallyAsync(async () => (await b.GetAsync("/api/me", fromA)).StatusCode, HttpStatusCode.Unauthorized);
+        var revokedSeenByB = await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromA)).StatusCode, HttpStatusCode.Unauthorized);
 
         await a.Clients.RevokeAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
-        var clientRevokedSeenByB = await EventuallyAsync(async () => (await b.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.Unauthorized);
+        var clientRevokedSeenByB = await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.Unauthorized);
         await a.Clients.ReinstateAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
-        var reinstatedSeenByB = await EventuallyAsync(async () => (await b.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.OK);
+        var reinstatedSeenByB = await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.OK);
 
         await a.SwitchOAuth2Async(false);
-        var offSeenByB = await EventuallyAsync(async () => (await b.Client.GetAsync("/oauth2/jwks")).StatusCode, HttpStatusCode.NotFound);
+        var offSeenByB = await Eventually.StatusAsync(async () => (await b.Client.GetAsync("/oauth2/jwks")).StatusCode, HttpStatusCode.NotFound);
 
         Assert.Multiple(async () =>
         {

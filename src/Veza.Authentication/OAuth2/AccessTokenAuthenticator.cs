@@ -113,31 +113,7 @@ internal sealed class AccessTokenAuthenticator
                     : "app is revoked or deleted, or the user's grant is revoked", claims.ClientId);
             }
 
-            var caller = claims.UserId is null
-                ? new VezaPrincipalDescriptor
-                {
-                    Subject = AccessTokenClaims.Subject(client.Id),
-                    PrincipalType = VezaPrincipalTypes.Client,
-                    Method = VezaAuthenticationMethods.OAuth2Client,
-                    CredentialId = client.Id,
-                    TeamId = client.TeamId,
-                    Role = client.Role,
-                    Name = client.Name,
-                    ClientId = client.Id,
-                    Scopes = claims.Scopes,
-                }
-                : new VezaPrincipalDescriptor
-                {
-                    // The user's roles in the team are read now, as for a personal key: a role lost is lost here too.
-                    Subject = VezaPrincipalResolver.UserSubject(claims.UserId),
-                    PrincipalType = VezaPrincipalTypes.User,
-                    Method = VezaAuthenticationMethods.OAuth2App,
-                    CredentialId = client.Id,
-                    TeamId = claims.TeamId,
-                    UserId = claims.UserId,
-                    ClientId = client.Id,
-                    Scopes = claims.Scopes,
-                };
+            var caller = Describe(claims, client);
             var principal = await _principals.ResolveAsync(caller, scheme, context.RequestAborted).ConfigureAwait(false);
             if (principal is null)
             {
@@ -162,6 +138,33 @@ internal sealed class AccessTokenAuthenticator
             return AuthenticateResult.Fail(failure);
         }
     }
+
+    // A client's token acts as the client with its role; an app's acts for the user, whose roles in the team are read at
+    // every request, as for a personal key: a role lost is lost through the app too.
+    private static VezaPrincipalDescriptor Describe(AccessTokenClaims claims, ClientState client) => claims.UserId is null
+        ? new VezaPrincipalDescriptor
+        {
+            Subject = AccessTokenClaims.Subject(client.Id),
+            PrincipalType = VezaPrincipalTypes.Client,
+            Method = VezaAuthenticationMethods.OAuth2Client,
+            CredentialId = client.Id,
+            TeamId = client.TeamId,
+            Role = client.Role,
+            Name = client.Name,
+            ClientId = client.Id,
+            Scopes = claims.Scopes,
+        }
+        : new VezaPrincipalDescriptor
+        {
+            Subject = VezaPrincipalResolver.UserSubject(claims.UserId),
+            PrincipalType = VezaPrincipalTypes.User,
+            Method = VezaAuthenticationMethods.OAuth2App,
+            CredentialId = client.Id,
+            TeamId = claims.TeamId,
+            UserId = claims.UserId,
+            ClientId = client.Id,
+            Scopes = claims.Scopes,
+        };
 
     /// <summary>
     /// Who holds the token now, or <see langword="null"/> when it no longer stands: a client's token needs the client
