@@ -54,7 +54,8 @@ public class CredentialKindBenchmarks
         var challenge = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
         var grants = _host.Services.GetRequiredService<UserGrants>();
-        var code = await grants.IssueCodeAsync(app.Client!.Id, "u", "t", ["graph:read"], "https://app.bench/cb", challenge, CancellationToken.None);
+        var code = UserGrants.NewHandle();
+        await grants.IssueCodeAsync(code, app.Client!.Id, "u", "t", ["graph:read"], "https://app.bench/cb", challenge, CancellationToken.None);
         var snapshot = new ClientSnapshot(app.Client.Id, app.Client.Name, "t", string.Empty, ["graph:read"], TimeSpan.FromHours(1), app.SecretId!, null,
             Stores.OAuthClientKind.App);
         var (tokens, error) = await grants.RedeemAsync(snapshot, new Dictionary<string, string>

@@ -87,6 +87,41 @@ public sealed class AppAuthorizationTests
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("redirect URI"));
     }
 
+    [TestCase("https://app.example.com/callback\r\nSet-Cookie: x=1")]
+    [TestCase("https://b\u00fccher.example/cb")]
+    [TestCase("https://app.example.com/caf\u00e9")]
+    [TestCase("https://app.example.com/%zz")]
+    public async Task A_redirect_uri_outside_RFC_3986_gets_an_error_page_even_for_an_app_that_allows_any(string redirectUri)
+    {
+        var app = await AppFlow.CreateAppAsync(_host, allowAny: true);
+        var anonymous = new AppFlow(_host, null);
+        var signedIn = new AppFlow(_host, OperatorA);
+
+        var fromAnonymous = await anonymous.GetAsync(anonymous.AuthorizeUrl(app.Id, p => p["redirect_uri"] = redirectUri));
+        var fromUser = await signedIn.GetAsync(signedIn.AuthorizeUrl(app.Id, p => p["redirect_uri"] = redirectUri));
+
+        Assert.That(fromAnonymous.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fromUser.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await fromUser.Content.ReadAsStringAsync(), Does.Contain("redirect URI"));
+    }
+
+    [Test]
+    public async Task An_app_stored_with_a_redirect_uri_outside_RFC_3986_gets_an_error_page_and_nothing_is_saved()
+    {
+        // An app a host's own store holds from before registration checked this: it never reaches a header.
+        const string Bad = "https://b\u00fccher.example/cb";
+        var app = await AppFlow.CreateAppAsync(_host);
+        var store = _host.Services.GetRequiredService<IOAuthClientStore>();
+        var stored = (await store.FindByIdAsync(app.Id, CancellationToken.None))!;
+        await store.UpdateAppAsync(app.Id, stored.Name, stored.AllowedScopes, stored.App! with { RedirectUris = [Bad] }, CancellationToken.None);
+        var flow = new AppFlow(_host, OperatorA);
+
+        var response = await flow.GetAsync(flow.AuthorizeUrl(app.Id, p => p["redirect_uri"] = Bad));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await _host.Services.GetRequiredService<IOAuthConsentStore>().ListAsync(OperatorA, app.Id, CancellationToken.None), Is.Empty);
+    }
+
     [TestCase("response_type", "token", "unsupported_response_type")]
     [TestCase("response_type", "code id_token", "unsupported_response_type")]
     [TestCase("response_type", null, "invalid_request")]

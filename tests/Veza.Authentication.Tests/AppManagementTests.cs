@@ -61,7 +61,13 @@ public sealed class AppManagementTests
     [TestCase("redirect_uris", "http://app.example.com/callback")]
     [TestCase("redirect_uris", "https://app.example.com/callback#frag")]
     [TestCase("redirect_uris", "/relative")]
+    [TestCase("redirect_uris", "https://b\u00fccher.example/cb")]
+    [TestCase("redirect_uris", "https://app.example.com/caf\u00e9")]
+    [TestCase("redirect_uris", "https://app.example.com/a\r\nSet-Cookie:x")]
+    [TestCase("redirect_uris", "https://app.example.com/a b")]
+    [TestCase("redirect_uris", "https://app.example.com/%zz")]
     [TestCase("base_url", "http://app.example.com")]
+    [TestCase("base_url", "https://b\u00fccher.example")]
     [TestCase("base_url", "not a url")]
     [TestCase("scopes", "no-such-scope")]
     public async Task Invalid_registrations_are_refused_with_a_clear_error(string field, string value)
@@ -80,6 +86,20 @@ public sealed class AppManagementTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(error.GetProperty("message").GetString(), Does.Contain(field == "scopes" ? "scope" : field == "base_url" ? "base_url" : "redirect URI"));
+    }
+
+    [Test]
+    public async Task An_internationalised_host_is_registered_in_its_punycode_form()
+    {
+        var response = await _host.SendAsync(HttpMethod.Post, Apps, _rootKey, new Dictionary<string, object>
+        {
+            ["name"] = "idn app",
+            ["base_url"] = "https://xn--bcher-kva.example",
+            ["redirect_uris"] = new[] { "https://xn--bcher-kva.example/cb?x=%C3%A9" },
+            ["scopes"] = new[] { "graph:read" },
+        });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
     [Test]

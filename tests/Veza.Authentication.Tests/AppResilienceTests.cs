@@ -199,11 +199,14 @@ public sealed class AppResilienceTests
 
         private InMemoryOAuthGrantStore Inner => Fail ? throw new InvalidOperationException("grant store is down (test)") : _inner;
 
-        public ValueTask<OAuthStoreResult> CreateAsync(OAuthGrantRecord grant, AuthorizationCodeRecord code, CancellationToken cancellationToken)
-            => Inner.CreateAsync(grant, code, cancellationToken);
+        public ValueTask<OAuthStoreResult> AddCodeAsync(AuthorizationCodeRecord code, int maxPendingPerUserAndApp, DateTimeOffset now, CancellationToken cancellationToken)
+            => Inner.AddCodeAsync(code, maxPendingPerUserAndApp, now, cancellationToken);
 
-        public ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken)
-            => Inner.RedeemCodeAsync(codeHash, now, cancellationToken);
+        public ValueTask<AuthorizationCodeRecord?> FindCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken)
+            => Inner.FindCodeAsync(codeHash, now, cancellationToken);
+
+        public ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, string appId, DateTimeOffset now, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken)
+            => Inner.RedeemCodeAsync(codeHash, appId, now, grantExpiresAt, cancellationToken);
 
         public async ValueTask<OAuthGrantRecord?> FindGrantAsync(string grantId, CancellationToken cancellationToken)
         {

@@ -70,7 +70,8 @@ public sealed class CachingAndThrottlingTests
         var (id, key) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         await _host.GetAsync("/api/me", key);
 
-        var wrong = await _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id));
+        // A wrong secret whose fingerprint happens to match: it reaches Argon2id, which must not take the cached success.
+        var wrong = await _host.GetAsync("/api/me", await WrongSecrets.LuckyKeyAsync(_host, id));
 
         Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(_hasher.Verifications, Is.EqualTo(2));
@@ -81,17 +82,30 @@ public sealed class CachingAndThrottlingTests
     {
         await StartAsync(o => o.SecretChecks.FailureLimitPerSource = 1);
         var (id, _) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
-        _hasher.Hold();
+        // Wrong secrets that pass the fingerprint, so each would be an Argon2id run.
+        var lucky = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            lucky.Add(await WrongSecrets.LuckyKeyAsync(_host, id));
+        }
 
-        var pending = Enumerable.Range(0, 40).Select(_ => _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), Attacker)).ToArray();
+        _hasher.Hold();
+        var pending = lucky.Select(key => _host.GetAsync("/api/me", key, Attacker)).ToList();
         await _hasher.Started.Task;
-        await Task.Delay(200);   // let every request reach the verifier while the first check is held
+        // Every other request is answered while the first check is still held: the permit was counted when it started.
+        var answered = new List<Task<HttpResponseMessage>>();
+        while (answered.Count < pending.Count - 1)
+        {
+            var done = await Task.WhenAny(pending.Except(answered)).WaitAsync(TimeSpan.FromSeconds(30));
+            answered.Add(done);
+        }
+
         _hasher.Release();
         var statuses = (await Task.WhenAll(pending)).Select(r => r.StatusCode).ToList();
 
         Assert.That(_hasher.Verifications, Is.EqualTo(1));
         Assert.That(statuses.Count(s => s == HttpStatusCode.Unauthorized), Is.EqualTo(1));
-        Assert.That(statuses.Count(s => s == HttpStatusCode.TooManyRequests), Is.EqualTo(39));
+        Assert.That(statuses.Count(s => s == HttpStatusCode.TooManyRequests), Is.EqualTo(11));
     }
 
     [Test]
@@ -103,10 +117,15 @@ public sealed class CachingAndThrottlingTests
             o.SecretChecks.QueueTimeout = TimeSpan.FromSeconds(30);
         });
         var (id, _) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
+        var lucky = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            lucky.Add(await WrongSecrets.LuckyKeyAsync(_host, id));
+        }
+
         _hasher.Delay = TimeSpan.FromMilliseconds(50);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 24)
-            .Select(i => _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), $"192.0.2.{i + 1}")));
+        var responses = await Task.WhenAll(lucky.Select((key, i) => _host.GetAsync("/api/me", key, $"192.0.2.{i + 1}")));
 
         Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(_hasher.Verifications, Is.EqualTo(24));
@@ -209,12 +228,12 @@ public sealed class CachingAndThrottlingTests
         var statuses = new List<HttpStatusCode>();
         foreach (var id in ids)
         {
-            statuses.Add((await _host!.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), Attacker)).StatusCode);
+            statuses.Add((await _host!.GetAsync("/api/me", await WrongSecrets.KeyAsync(_host, id), Attacker)).StatusCode);
         }
 
         Assert.That(statuses.Take(3), Is.All.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(statuses.Skip(3), Is.All.EqualTo(HttpStatusCode.TooManyRequests));
-        Assert.That(_hasher.Verifications, Is.EqualTo(3));
+        Assert.That(_hasher.Verifications, Is.Zero, "the fingerprints refused the wrong secrets, and they still counted");
     }
 
     [Test]
@@ -242,16 +261,15 @@ public sealed class CachingAndThrottlingTests
         await StartAsync(o => o.SecretChecks.FailureLimitPerSource = 1, time);
         var (id, _) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
 
-        Assert.That((await _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), Attacker)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        var throttled = await _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), Attacker);
+        Assert.That((await _host.GetAsync("/api/me", await WrongSecrets.KeyAsync(_host, id), Attacker)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        var throttled = await _host.GetAsync("/api/me", await WrongSecrets.KeyAsync(_host, id), Attacker);
         await ErrorAssertions.AssertErrorAsync(throttled, HttpStatusCode.TooManyRequests, 8);
         Assert.That(throttled.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(60)));
 
         time.Advance(TimeSpan.FromSeconds(59));
-        Assert.That((await _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), Attacker)).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That((await _host.GetAsync("/api/me", await WrongSecrets.KeyAsync(_host, id), Attacker)).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.That((await _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", id), Attacker)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(_hasher.Verifications, Is.EqualTo(2));
+        Assert.That((await _host.GetAsync("/api/me", await WrongSecrets.KeyAsync(_host, id), Attacker)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
     private async Task StartAsync(Action<VezaAuthenticationOptions>? options = null, TimeProvider? time = null)

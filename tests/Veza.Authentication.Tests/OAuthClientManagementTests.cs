@@ -45,6 +45,20 @@ public sealed class OAuthClientManagementTests
     }
 
     [Test]
+    public async Task A_client_for_a_team_that_does_not_exist_is_refused_as_team_keys_are()
+    {
+        await EnableAsync(_rootAdmin);
+
+        var overHttp = await _host.SendAsync(HttpMethod.Post, Clients, _rootAdmin, new { name = "ghost", team_id = "no-such-team" });
+        var direct = await _host.Clients.CreateAsync(new Veza.Authentication.OAuth2.OAuthClientDraft { Name = "ghost", TeamId = "no-such-team" },
+            Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
+
+        await ErrorAssertions.AssertErrorAsync(overHttp, HttpStatusCode.BadRequest, 3, "UNKNOWN_TEAM");
+        Assert.That(direct.Result, Is.EqualTo(Veza.Authentication.OAuth2.OAuthClientResult.UnknownTeam));
+        Assert.That((await JsonAsync(await _host.GetAsync(Clients + "?team_id=no-such-team", _rootAdmin))).GetProperty("values").GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
     public async Task Only_root_admins_read_and_change_the_sign_in_settings()
     {
         var initial = await JsonAsync(await _host.GetAsync(Settings, _rootAdmin));

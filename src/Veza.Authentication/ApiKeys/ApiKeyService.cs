@@ -24,16 +24,18 @@ public sealed class ApiKeyService
     /// <summary>The longest key name accepted.</summary>
     public const int MaxNameLength = 128;
 
-    private const string InvalidNameMessage =
-        "The name must be 1 to 128 characters without control, format or line-separator characters or surrounding spaces.";
+    /// <summary>What a name must be, for error messages (keys, clients and apps share the rule).</summary>
+    internal const string NameRule =
+        "1 to 128 characters, without control, format (zero-width, bidirectional) or line-separator characters or surrounding spaces";
+
+    private const string InvalidNameMessage = "The name must be " + NameRule + ".";
 
     // Creates in one scope (team, owner) are serialised on this instance, so that the quota check and the write
     // cannot interleave: 64 stripes by scope.
     private readonly SemaphoreSlim[] _createLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     private readonly IApiKeyStore _store;
-    private readonly ISecretHasher _hasher;
-    private readonly SecretCheckGate _gate;
+    private readonly StoredSecrets _secrets;
     private readonly ApiKeyVerifier _verifier;
     private readonly ApiKeyUsageRecorder _usage;
     private readonly IVezaAuditSink _audit;
@@ -44,8 +46,7 @@ public sealed class ApiKeyService
 
     internal ApiKeyService(
         IApiKeyStore store,
-        ISecretHasher hasher,
-        SecretCheckGate gate,
+        StoredSecrets secrets,
         ApiKeyVerifier verifier,
         ApiKeyUsageRecorder usage,
         IVezaAuditSink audit,
@@ -53,8 +54,7 @@ public sealed class ApiKeyService
         TimeProvider time)
     {
         _store = store;
-        _hasher = hasher;
-        _gate = gate;
+        _secrets = secrets;
         _verifier = verifier;
         _usage = usage;
         _audit = audit;
@@ -184,7 +184,7 @@ public sealed class ApiKeyService
         }
 
         ApiKeyFormat.TryParse(accessKey, _prefix, out var keyId, out var secret);
-        var hash = await _gate.HashAsync(_hasher, secret.ToString(), cancellationToken).ConfigureAwait(false);
+        var hash = await _secrets.HashAsync(secret.ToString(), cancellationToken).ConfigureAwait(false);
         var now = TruncateToMilliseconds(_time.GetUtcNow());
         var key = new ApiKeyRecord
         {
@@ -406,7 +406,7 @@ public sealed class ApiKeyService
         var outcome = result switch
         {
             ApiKeyStoreResult.Success => "success",
-            ApiKeyStoreResult.DuplicateName => "already_exists",
+            ApiKeyStoreResult.DuplicateName => "duplicate_name",
             ApiKeyStoreResult.NotFound => "not_found",
             ApiKeyStoreResult.Outranked => "permission_denied",
             ApiKeyStoreResult.QuotaExceeded => "quota_exceeded",

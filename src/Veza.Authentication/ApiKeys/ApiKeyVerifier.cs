@@ -35,16 +35,15 @@ internal sealed class PresentedApiKey(string keyId, string secret, string cacheK
 /// stored hash; the outcome is remembered in this process (see <see cref="SecretCheckCache{T}"/>), so later requests
 /// cost a lookup. In order, a check: takes a permit from the client address's failure throttle (429 when it has
 /// failed too often), reads the key (503 when the store fails), refuses an unknown or revoked key without running
-/// Argon2id (and remembers a revoked one until it is reinstated), waits for a slot of the process-wide bound on
-/// Argon2id runs (503 when none frees up in time), and compares the secret. Concurrent first checks of one key and
-/// secret share one run.
+/// Argon2id (and remembers a revoked one until it is reinstated), refuses a secret whose keyed fingerprint disagrees
+/// (again without Argon2id), waits for a slot of the process-wide bound on Argon2id runs (503 when none frees up in
+/// time), and compares the secret. Concurrent first checks of one key and secret share one run.
 /// </summary>
 internal sealed class ApiKeyVerifier
 {
     private readonly SecretCheckCache<ApiKeySnapshot> _cache;
     private readonly IApiKeyStore _store;
-    private readonly ISecretHasher _hasher;
-    private readonly SecretCheckGate _gate;
+    private readonly StoredSecrets _secrets;
     private readonly SourceFailureThrottle _throttle;
     private readonly TimeSpan _storeTimeout;
     private readonly string _prefix;
@@ -58,16 +57,14 @@ internal sealed class ApiKeyVerifier
 
     public ApiKeyVerifier(
         IApiKeyStore store,
-        ISecretHasher hasher,
-        SecretCheckGate gate,
+        StoredSecrets secrets,
         SourceFailureThrottle throttle,
         IOptions<VezaAuthenticationOptions> options,
         TimeProvider time,
         SecretHashUpgrader upgrader)
     {
         _store = store;
-        _hasher = hasher;
-        _gate = gate;
+        _secrets = secrets;
         _throttle = throttle;
         _upgrader = upgrader;
         _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.ApiKeys.CacheDuration, time);
@@ -172,20 +169,15 @@ internal sealed class ApiKeyVerifier
                 return _cache.RememberRefusal(key.Id, stamp);
             }
 
-            VezaTelemetry.SecretVerifications.Add(1);
-            var verification = await _gate.RunAsync((Hasher: _hasher, Hash: key.SecretHash, Secret: presented.Secret),
-                static s => s.Hasher.VerifyAsync(s.Hash, s.Secret, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
-            if (verification == SecretVerificationResult.Failed)
+            var verification = await _secrets.VerifyAsync(key.SecretHash, presented.Secret).ConfigureAwait(false);
+            if (!verification.Matches)
             {
                 refund = false;
                 throw new CredentialRejectedException("secret does not match");
             }
 
-            if (verification == SecretVerificationResult.SuccessRehashNeeded)
-            {
-                _upgrader.UpgradeInBackground(key.Id, presented.Secret, async (hash, ct) =>
-                    await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, hash, ct).ConfigureAwait(false) == ApiKeyStoreResult.Success);
-            }
+            _upgrader.UpgradeInBackground(key.Id, key.SecretHash, presented.Secret, verification.Upgrade, async (hash, ct) =>
+                await _store.ReplaceSecretHashAsync(key.Id, key.SecretHash, hash, ct).ConfigureAwait(false) == ApiKeyStoreResult.Success);
 
             return _cache.Remember(presented.CacheKey, new ApiKeySnapshot(key.Id, key.Kind, key.Name, key.TeamId, key.OwnerUserId), stamp);
         }

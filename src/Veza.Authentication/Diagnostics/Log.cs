@@ -22,8 +22,8 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Error, "The credential store failed while authenticating; requests are refused with 503 until it recovers (further failures are summarised).")]
     public static partial void StoreFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(1006, LogLevel.Information, "Stored secret hash of credential {CredentialId} upgraded to the current Argon2id parameters.")]
-    public static partial void HashUpgraded(ILogger logger, string credentialId);
+    [LoggerMessage(1006, LogLevel.Debug, "Stored secret of credential {CredentialId} upgraded to {Upgrade}.")]
+    public static partial void HashUpgraded(ILogger logger, string credentialId, string upgrade);
 
     [LoggerMessage(1007, LogLevel.Warning, "Could not upgrade the stored secret hash of credential {CredentialId}; it will be tried again.")]
     public static partial void HashUpgradeFailed(ILogger logger, Exception exception, string credentialId);
@@ -36,6 +36,9 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Debug, "Token request refused: {Error} ({Reason}). Client id: {ClientId}.")]
     public static partial void TokenRequestRefused(ILogger logger, string error, string reason, string? clientId);
+
+    [LoggerMessage(1011, LogLevel.Warning, "No key for secret fingerprints could be read from Data Protection's key ring; every secret check runs Argon2id until one can (set SecretChecks.FingerprintKey to use a configured key).")]
+    public static partial void FingerprintKeysUnavailable(ILogger logger, Exception? exception);
 
     [LoggerMessage(2001, LogLevel.Information, "Audit: {Action} {Outcome} on {TargetKind} {TargetId} by {Actor}.")]
     public static partial void Audit(ILogger logger, string action, string outcome, string targetKind, string? targetId, string actor);

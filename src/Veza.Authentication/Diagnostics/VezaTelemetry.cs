@@ -20,4 +20,8 @@ public static class VezaTelemetry
     /// <summary>Argon2id verifications actually run (cache misses).</summary>
     internal static readonly Counter<long> SecretVerifications =
         Meter.CreateCounter<long>("veza.authentication.secret_verifications", description: "Argon2id checks run (cache misses).");
+
+    /// <summary>Wrong secrets refused by their keyed fingerprint, without an Argon2id run.</summary>
+    internal static readonly Counter<long> FingerprintRefusals =
+        Meter.CreateCounter<long>("veza.authentication.fingerprint_refusals", description: "Wrong secrets refused by their fingerprint, without Argon2id.");
 }

@@ -77,9 +77,17 @@ public sealed class OAuthServerOptions
     /// <summary>How long an authorization code may be redeemed. Default 60 seconds.</summary>
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The most authorization codes one user may hold for one app that are neither redeemed nor expired. Default 10.
+    /// Each authorization beyond it replaces the user's oldest pending code for the app, so a user who calls the
+    /// authorization endpoint in a loop never makes the grant store grow.
+    /// </summary>
+    public int MaxPendingCodesPerUserAndApp { get; set; } = 10;
+
     /// <summary>How long a refresh token works unless it is used before: each use issues a new one with a new
-    /// sliding lifetime. Default 14 days.</summary>
-    public TimeSpan RefreshTokenSlidingLifetime { get; set; } = TimeSpan.FromDays(14);
+    /// sliding lifetime, never beyond <see cref="RefreshTokenAbsoluteLifetime"/>. Default 30 days, as Veza keeps an
+    /// app's refresh token: an app idle for less than that keeps working.</summary>
+    public TimeSpan RefreshTokenSlidingLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The longest an authorization lasts through refresh tokens, from the user's consent. Default 30 days.</summary>
     public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(30);

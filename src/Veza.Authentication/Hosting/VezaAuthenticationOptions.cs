@@ -139,4 +139,14 @@ public sealed class SecretCheckOptions
 
     /// <summary>The window for <see cref="FailureLimitPerSource"/>. Default 1 minute.</summary>
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The key of the short fingerprints kept beside secret hashes (16 bits of HMAC-SHA256 of the secret), which refuse
+    /// all but one in 65,536 wrong secrets without running Argon2id. Default <see langword="null"/>: the key is derived
+    /// from the current Data Protection key, so it survives restarts and is shared by every instance that shares the
+    /// key ring. Set it (base64, at least 32 bytes, from your secret configuration, never from the credential
+    /// database) to use a key of your own. Changing it, or a key ring that rotates, costs each secret one Argon2id run
+    /// at its next use, after which it gains a fingerprint under the new key; nothing is ever refused for it.
+    /// </summary>
+    public string? FingerprintKey { get; set; }
 }

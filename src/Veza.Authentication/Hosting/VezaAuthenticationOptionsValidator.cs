@@ -54,6 +54,11 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("SecretChecks.FailureWindow must be at least 1 ms.");
         }
 
+        if (checks.FingerprintKey is { } fingerprintKey && !IsKey(fingerprintKey))
+        {
+            errors.Add("SecretChecks.FingerprintKey must be base64 of at least 32 bytes.");
+        }
+
         if (keys.StoreTimeout <= TimeSpan.Zero)
         {
             errors.Add("ApiKeys.StoreTimeout must be positive.");
@@ -172,6 +177,11 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("OAuth2.RefreshTokenSlidingLifetime must be at least 1 minute, and RefreshTokenAbsoluteLifetime at least the sliding lifetime and at most 365 days.");
         }
 
+        if (oauth.MaxPendingCodesPerUserAndApp is < 1 or > 1000)
+        {
+            errors.Add("OAuth2.MaxPendingCodesPerUserAndApp must be from 1 to 1000.");
+        }
+
         if (string.IsNullOrEmpty(oauth.UserIdClaimType) || oauth.InteractiveScheme is { Length: 0 })
         {
             errors.Add("OAuth2.UserIdClaimType must be set, and OAuth2.InteractiveScheme must not be empty when set.");
@@ -188,4 +198,10 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
         => Uri.TryCreate(issuer, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
             && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment) && !issuer.Contains('#', StringComparison.Ordinal);
+
+    private static bool IsKey(string base64)
+    {
+        var bytes = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, bytes, out var length) && length >= 32;
+    }
 }

@@ -45,6 +45,8 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<VezaPrincipalResolver>();
         services.TryAddSingleton<CallAuditor>();
         services.TryAddSingleton<SecretCheckGate>();
+        services.TryAddSingleton<SecretFingerprints>();
+        services.TryAddSingleton<StoredSecrets>();
         services.TryAddSingleton<SourceFailureThrottle>();
         services.TryAddSingleton<AuthenticationFailureLog>();
         services.TryAddSingleton(sp => new QuietHandlerLoggerFactory(sp.GetRequiredService<ILoggerFactory>()));
@@ -72,8 +74,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<OAuthServerSwitch>(), sp.GetRequiredService<IVezaAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new OAuthClientService(
             sp.GetRequiredService<Veza.Authentication.Stores.IOAuthClientStore>(),
-            sp.GetRequiredService<ISecretHasher>(),
-            sp.GetRequiredService<SecretCheckGate>(),
+            sp.GetRequiredService<StoredSecrets>(),
             sp.GetRequiredService<ClientSecretVerifier>(),
             sp.GetRequiredService<ClientStates>(),
             sp.GetRequiredService<OAuthServerSwitch>(),
@@ -99,8 +100,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<ILogger<OAuthAppService>>()));
         services.TryAddSingleton(sp => new ApiKeyService(
             sp.GetRequiredService<Veza.Authentication.Stores.IApiKeyStore>(),
-            sp.GetRequiredService<ISecretHasher>(),
-            sp.GetRequiredService<SecretCheckGate>(),
+            sp.GetRequiredService<StoredSecrets>(),
             sp.GetRequiredService<ApiKeyVerifier>(),
             sp.GetRequiredService<ApiKeyUsageRecorder>(),
             sp.GetRequiredService<IVezaAuditSink>(),

@@ -335,7 +335,7 @@ internal static class ApiKeyManagementEndpoints
 
     private static Task InvalidName(Call call)
         => BadRequest(call,
-            "name is required: 1 to 128 characters, without control, format (zero-width, bidirectional) or line-separator characters or surrounding spaces.",
+            "name is required: " + ApiKeyService.NameRule + ".",
             "INVALID_NAME");
 
     private static Task Forbidden(Call call, string message) => ManagementHttp.Forbidden(call.Http, message);

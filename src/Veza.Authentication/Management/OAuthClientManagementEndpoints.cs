@@ -206,6 +206,7 @@ internal static class OAuthClientManagementEndpoints
             OAuthClientResult.QuotaExceeded => VezaErrorWriter.WriteAsync(http, VezaErrorKind.ResourceExhausted,
                 $"The team has as many {noun}s as allowed, or the {noun} as many secrets (two).", "CLIENT_QUOTA_EXCEEDED"),
             OAuthClientResult.Invalid => ManagementHttp.BadRequest(http, change.Error ?? "A value is not acceptable.", "INVALID_ARGUMENT"),
+            OAuthClientResult.UnknownTeam => ManagementHttp.BadRequest(http, "team_id does not name a team.", "UNKNOWN_TEAM"),
             OAuthClientResult.ServerOff => VezaErrorWriter.WriteAsync(http, VezaErrorKind.FailedPrecondition,
                 $"The OAuth2 authorization server is switched off (sign-in settings); {noun}s cannot be created or changed.", "OAUTH2_SERVER_DISABLED"),
             _ => VezaErrorWriter.WriteAsync(http, VezaErrorKind.AlreadyExists, "The client id is taken."),

@@ -11,6 +11,12 @@ using Veza.Authentication.Principals;
 
 namespace Veza.Authentication.OAuth2;
 
+/// <summary>Whether a token may be used now: the principal it stands for, or why not.</summary>
+/// <param name="Principal">The caller's principal, or <see langword="null"/> when the token may not be used.</param>
+/// <param name="Caller">What the token says about its caller, once its holder is known.</param>
+/// <param name="Refusal">Why the token may not be used.</param>
+internal readonly record struct AccessTokenUse(System.Security.Claims.ClaimsPrincipal? Principal, VezaPrincipalDescriptor Caller, string? Refusal);
+
 /// <summary>
 /// Authenticates a JWT-shaped bearer token as one of our access tokens, for the Veza bearer handler. A token is
 /// validated in full (signature, <c>typ</c>, issuer, audience, lifetime) once per instance and its claims kept;
@@ -105,25 +111,15 @@ internal sealed class AccessTokenAuthenticator
                 _byHeader.AddOrUpdate(header, claims);
             }
 
-            var client = await FindHolderAsync(claims, context.RequestAborted).ConfigureAwait(false);
-            if (client is null)
+            var use = await DecideAsync(claims, scheme, context.RequestAborted).ConfigureAwait(false);
+            if (use.Principal is null)
             {
-                return Reject(claims.UserId is null
-                    ? "client is revoked, deleted, moved or no longer holds the secret"
-                    : "app is revoked or deleted, or the user's grant is revoked", claims.ClientId);
-            }
-
-            var caller = Describe(claims, client);
-            var principal = await _principals.ResolveAsync(caller, scheme, context.RequestAborted).ConfigureAwait(false);
-            if (principal is null)
-            {
-                return Reject(claims.UserId is null ? "the client's team no longer exists" : "the user is inactive, gone, or holds no role in the team",
-                    claims.ClientId);
+                return Reject(use.Refusal!, claims.ClientId);
             }
 
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "success"));
-            _calls.Register(context, caller);
-            return AuthenticateResult.Success(new AuthenticationTicket(principal, scheme));
+            _calls.Register(context, use.Caller);
+            return AuthenticateResult.Success(new AuthenticationTicket(use.Principal, scheme));
         }
         catch (CredentialRejectedException ex)
         {
@@ -137,6 +133,30 @@ internal sealed class AccessTokenAuthenticator
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "unavailable"));
             return AuthenticateResult.Fail(failure);
         }
+    }
+
+    /// <summary>
+    /// The one decision whether a token that is valid and unrevoked (<see cref="CheckAsync(string, CancellationToken)"/>)
+    /// may be used now, shared by the resource side and introspection, so that introspection never calls active a
+    /// token the API refuses: its holder still stands (<see cref="FindHolderAsync"/>), and its caller resolves (an
+    /// app's user is active and holds a role in the team; a client's team exists). Store and directory failures are
+    /// thrown (fail closed).
+    /// </summary>
+    public async ValueTask<AccessTokenUse> DecideAsync(AccessTokenClaims claims, string scheme, CancellationToken cancellationToken)
+    {
+        var client = await FindHolderAsync(claims, cancellationToken).ConfigureAwait(false);
+        if (client is null)
+        {
+            return new AccessTokenUse(null, default, claims.UserId is null
+                ? "client is revoked, deleted, moved or no longer holds the secret"
+                : "app is revoked or deleted, or the user's grant is revoked");
+        }
+
+        var caller = Describe(claims, client);
+        var principal = await _principals.ResolveAsync(caller, scheme, cancellationToken).ConfigureAwait(false);
+        return principal is null
+            ? new AccessTokenUse(null, caller, claims.UserId is null ? "the client's team no longer exists" : "the user is inactive, gone, or holds no role in the team")
+            : new AccessTokenUse(principal, caller, null);
     }
 
     // A client's token acts as the client with its role; an app's acts for the user, whose roles in the team are read at
@@ -169,9 +189,9 @@ internal sealed class AccessTokenAuthenticator
     /// <summary>
     /// Who holds the token now, or <see langword="null"/> when it no longer stands: a client's token needs the client
     /// active, in the same team, and still holding the secret; an app's token needs the app active and the user's grant
-    /// unrevoked. Shared with introspection.
+    /// unrevoked.
     /// </summary>
-    public async ValueTask<ClientState?> FindHolderAsync(AccessTokenClaims claims, CancellationToken cancellationToken)
+    private async ValueTask<ClientState?> FindHolderAsync(AccessTokenClaims claims, CancellationToken cancellationToken)
     {
         var client = await _clients.FindActiveAsync(claims.ClientId, cancellationToken).ConfigureAwait(false);
         if (client is null)

@@ -12,12 +12,12 @@ namespace Veza.Authentication.OAuth2;
 /// <summary>What a verified client may do, as read when its secret was checked.</summary>
 internal sealed record ClientSnapshot(
     string Id, string Name, string TeamId, string Role, string[] AllowedScopes, TimeSpan AccessTokenLifetime, string SecretId, DateTimeOffset? SecretExpiresAt,
-    OAuthClientKind Kind = OAuthClientKind.Client, bool IsPublic = false);
+    OAuthClientKind Kind = OAuthClientKind.Client);
 
 /// <summary>
 /// Checks a client's id and secret at the token, revocation and introspection endpoints, with the same protections
-/// as API keys: the client address's failure throttle is asked first, revoked and unknown clients are refused before
-/// Argon2id, checks run inside the process-wide bound, concurrent first checks share one run, and a success is
+/// as API keys: the client address's failure throttle is asked first, revoked and unknown clients and secrets whose
+/// keyed fingerprint disagrees are refused before Argon2id, checks run inside the process-wide bound, concurrent first checks share one run, and a success is
 /// remembered in this process (stamped with the client's generation, so every change to the client counts at once).
 /// A secret in the library's format names the secret it is, so one Argon2id run decides; any other string is tried
 /// against each unexpired secret of the client (two at most).
@@ -26,8 +26,7 @@ internal sealed class ClientSecretVerifier
 {
     private readonly SecretCheckCache<ClientSnapshot> _cache;
     private readonly IOAuthClientStore _store;
-    private readonly ISecretHasher _hasher;
-    private readonly SecretCheckGate _gate;
+    private readonly StoredSecrets _secrets;
     private readonly SourceFailureThrottle _throttle;
     private readonly SecretHashUpgrader _upgrader;
     private readonly TimeProvider _time;
@@ -36,16 +35,14 @@ internal sealed class ClientSecretVerifier
 
     public ClientSecretVerifier(
         IOAuthClientStore store,
-        ISecretHasher hasher,
-        SecretCheckGate gate,
+        StoredSecrets secrets,
         SourceFailureThrottle throttle,
         SecretHashUpgrader upgrader,
         IOptions<VezaAuthenticationOptions> options,
         TimeProvider time)
     {
         _store = store;
-        _hasher = hasher;
-        _gate = gate;
+        _secrets = secrets;
         _throttle = throttle;
         _upgrader = upgrader;
         _time = time;
@@ -128,7 +125,7 @@ internal sealed class ClientSecretVerifier
 
         _throttle.Release(source);
         return new ClientSnapshot(client.Id, client.Name, client.TeamId, client.Role, [.. client.AllowedScopes], client.AccessTokenLifetime, string.Empty, null,
-            OAuthClientKind.App, IsPublic: true);
+            OAuthClientKind.App);
     }
 
     /// <summary>Forgets every remembered check of the client, including checks still running.</summary>
@@ -189,19 +186,14 @@ internal sealed class ClientSecretVerifier
                     continue;
                 }
 
-                VezaTelemetry.SecretVerifications.Add(1);
-                var verification = await _gate.RunAsync((Hasher: _hasher, candidate.Hash, Secret: secret),
-                    static s => s.Hasher.VerifyAsync(s.Hash, s.Secret, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
-                if (verification == SecretVerificationResult.Failed)
+                var verification = await _secrets.VerifyAsync(candidate.Hash, secret).ConfigureAwait(false);
+                if (!verification.Matches)
                 {
                     continue;
                 }
 
-                if (verification == SecretVerificationResult.SuccessRehashNeeded)
-                {
-                    _upgrader.UpgradeInBackground(client.Id, secret, async (hash, ct) =>
-                        await _store.ReplaceSecretHashAsync(client.Id, candidate.Id, candidate.Hash, hash, ct).ConfigureAwait(false) == OAuthStoreResult.Success);
-                }
+                _upgrader.UpgradeInBackground(client.Id + "/" + candidate.Id, candidate.Hash, secret, verification.Upgrade, async (hash, ct) =>
+                    await _store.ReplaceSecretHashAsync(client.Id, candidate.Id, candidate.Hash, hash, ct).ConfigureAwait(false) == OAuthStoreResult.Success);
 
                 return _cache.Remember(cacheKey, new ClientSnapshot(client.Id, client.Name, client.TeamId, client.Role,
                     [.. client.AllowedScopes], client.AccessTokenLifetime, candidate.Id, candidate.ExpiresAt, client.Kind), stamp);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Principals;
@@ -116,6 +117,7 @@ public sealed class OAuthAppService
             refused = Invalid(draft.IsPublic ? "a public app has no secret." : "a chosen secret must be 32 to 256 characters.");
         }
 
+        refused ??= await _registry.RefuseUnknownTeamAsync(draft.TeamId, cancellationToken).ConfigureAwait(false);
         refused = await _registry.RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) ?? refused;
         if (refused is not null)
         {
@@ -125,7 +127,7 @@ public sealed class OAuthAppService
 
         var app = new OAuthClientRecord
         {
-            Id = draft.ClientId ?? Veza.Authentication.ApiKeys.ApiKeyFormat.NewKeyId(),
+            Id = draft.ClientId ?? ApiKeyFormat.NewKeyId(),
             Kind = OAuthClientKind.App,
             App = settings,
             Name = name,
@@ -292,7 +294,7 @@ public sealed class OAuthAppService
         lifetime = draft.AccessTokenLifetime ?? (oauth.DefaultAccessTokenLifetime < oauth.MaxAccessTokenLifetime ? oauth.DefaultAccessTokenLifetime : oauth.MaxAccessTokenLifetime);
         if (!Veza.Authentication.ApiKeys.ApiKeyService.TryNormalizeName(draft.Name, out name))
         {
-            return Invalid("name must be 1 to 100 printable characters without leading or trailing spaces.");
+            return Invalid("name must be " + ApiKeyService.NameRule + ".");
         }
 
         if (string.IsNullOrWhiteSpace(draft.TeamId))
@@ -302,7 +304,7 @@ public sealed class OAuthAppService
 
         if (!RedirectUriRules.TryParseBaseUrl(settings.BaseUrl, out var baseUri))
         {
-            return Invalid("base_url must be an absolute https URL (http only for a loopback host) without user info, query or fragment.");
+            return Invalid("base_url must be an absolute https URL (http only for a loopback host) without user info, query or fragment, in RFC 3986 characters (an internationalised host in its punycode form).");
         }
 
         if (settings.RedirectUris.Count == 0 && !settings.AllowAnyRedirectUri)

@@ -11,7 +11,7 @@ namespace Veza.Authentication.OAuth2;
 /// <summary>What a new client should be. Unset values take their defaults.</summary>
 public sealed record OAuthClientDraft
 {
-    /// <summary>The display name (as for API keys: 1 to 100 printable characters).</summary>
+    /// <summary>The display name (as for API keys: 1 to 128 characters, NFC-normalized, without control or format characters).</summary>
     public required string Name { get; init; }
 
     /// <summary>The team the client acts in.</summary>
@@ -59,6 +59,9 @@ public enum OAuthClientResult
 
     /// <summary>The OAuth2 authorization server is off: clients cannot be created or changed.</summary>
     ServerOff = 6,
+
+    /// <summary>The team does not exist in the host's directory.</summary>
+    UnknownTeam = 7,
 }
 
 /// <summary>The outcome of a create or of adding a secret; <see cref="Secret"/> is shown once and never stored.</summary>
@@ -78,8 +81,7 @@ public sealed class OAuthClientService
 {
     private const string TargetKind = "oauth2_client";
     private readonly IOAuthClientStore _store;
-    private readonly ISecretHasher _hasher;
-    private readonly SecretCheckGate _gate;
+    private readonly StoredSecrets _secrets;
     private readonly ClientSecretVerifier _verifier;
     private readonly ClientStates _states;
     private readonly OAuthServerSwitch _switch;
@@ -91,8 +93,7 @@ public sealed class OAuthClientService
 
     internal OAuthClientService(
         IOAuthClientStore store,
-        ISecretHasher hasher,
-        SecretCheckGate gate,
+        StoredSecrets secrets,
         ClientSecretVerifier verifier,
         ClientStates states,
         OAuthServerSwitch serverSwitch,
@@ -104,8 +105,7 @@ public sealed class OAuthClientService
     {
         _usage = usage;
         _store = store;
-        _hasher = hasher;
-        _gate = gate;
+        _secrets = secrets;
         _verifier = verifier;
         _states = states;
         _switch = serverSwitch;
@@ -156,6 +156,7 @@ public sealed class OAuthClientService
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(actor);
         var refused = Validate(draft, out var name, out var role, out var scopes, out var lifetime);
+        refused ??= await RefuseUnknownTeamAsync(draft.TeamId, cancellationToken).ConfigureAwait(false);
         refused = await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) ?? refused;
         if (refused is not null)
         {
@@ -187,7 +188,7 @@ public sealed class OAuthClientService
         if (withSecret)
         {
             (secretId, secret) = NewSecret(chosenSecret);
-            var hash = await _gate.HashAsync(_hasher, secret, cancellationToken).ConfigureAwait(false);
+            var hash = await _secrets.HashAsync(secret, cancellationToken).ConfigureAwait(false);
             client = client with { Secrets = [new OAuthClientSecretRecord(secretId, hash, now, secretExpiresAt)] };
         }
 
@@ -225,7 +226,7 @@ public sealed class OAuthClientService
         }
 
         var (secretId, secret) = NewSecret(null);
-        var hash = await _gate.HashAsync(_hasher, secret, cancellationToken).ConfigureAwait(false);
+        var hash = await _secrets.HashAsync(secret, cancellationToken).ConfigureAwait(false);
         var change = await ChangeAsync(kind, clientId, action, actor,
             ct => _store.AddSecretAsync(clientId, new OAuthClientSecretRecord(secretId, hash, _time.GetUtcNow(), expiresAt), ct), cancellationToken).ConfigureAwait(false);
         return change.Result == OAuthClientResult.Success ? change with { Secret = secret, SecretId = secretId } : change;
@@ -266,7 +267,7 @@ public sealed class OAuthClientService
     {
         if (!ApiKeyService.TryNormalizeName(name, out var normalized))
         {
-            var invalid = new OAuthClientChange(OAuthClientResult.Invalid, Error: "name must be 1 to 100 printable characters without leading or trailing spaces.");
+            var invalid = new OAuthClientChange(OAuthClientResult.Invalid, Error: "name must be " + ApiKeyService.NameRule + ".");
             await AuditAsync(OAuthClientKind.Client, actor, "oauth2_client.rename", invalid, clientId, null, cancellationToken).ConfigureAwait(false);
             return invalid;
         }
@@ -330,6 +331,10 @@ public sealed class OAuthClientService
 
     internal static string Action(OAuthClientKind kind, string verb) => (kind == OAuthClientKind.App ? "oauth2_app." : "oauth2_client.") + verb;
 
+    // A client of a team that does not exist would start working if a team with that id appeared later.
+    internal async ValueTask<OAuthClientChange?> RefuseUnknownTeamAsync(string teamId, CancellationToken cancellationToken)
+        => await _roles.TeamExistsAsync(teamId, cancellationToken).ConfigureAwait(false) ? null : new OAuthClientChange(OAuthClientResult.UnknownTeam);
+
     internal async ValueTask<OAuthClientChange?> RefuseWhileOffAsync(CancellationToken cancellationToken)
         => (await _switch.ReadAsync(cancellationToken).ConfigureAwait(false)).OAuth2Enabled ? null : new OAuthClientChange(OAuthClientResult.ServerOff);
 
@@ -341,7 +346,7 @@ public sealed class OAuthClientService
             ? _options.OAuth2.DefaultAccessTokenLifetime : _options.OAuth2.MaxAccessTokenLifetime);
         if (!ApiKeyService.TryNormalizeName(draft.Name, out name))
         {
-            return Invalid("name must be 1 to 100 printable characters without leading or trailing spaces.");
+            return Invalid("name must be " + ApiKeyService.NameRule + ".");
         }
 
         if (string.IsNullOrWhiteSpace(draft.TeamId))
@@ -422,6 +427,7 @@ public sealed class OAuthClientService
         OAuthClientResult.QuotaExceeded => "quota_exceeded",
         OAuthClientResult.Invalid => "invalid",
         OAuthClientResult.ServerOff => "server_off",
+        OAuthClientResult.UnknownTeam => "unknown_team",
         _ => "conflict",
     };
 }

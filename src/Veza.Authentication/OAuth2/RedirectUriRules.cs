@@ -12,10 +12,37 @@ namespace Veza.Authentication.OAuth2;
 /// </summary>
 internal static partial class RedirectUriRules
 {
-    /// <summary>A Base URL: absolute https (http for a loopback host), no user info, query or fragment.</summary>
+    private static readonly System.Buffers.SearchValues<char> UriCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%");
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is written only with the characters RFC 3986 allows in a URI (ASCII, no space
+    /// or control character, '%' only before two hex digits). An internationalised host is accepted in its punycode
+    /// form only, so the URI can go into a Location or Content-Security-Policy header as it is.
+    /// </summary>
+    public static bool IsUriText(string value)
+    {
+        if (value.AsSpan().ContainsAnyExcept(UriCharacters))
+        {
+            return false;
+        }
+
+        for (var i = value.IndexOf('%'); i >= 0; i = value.IndexOf('%', i + 1))
+        {
+            if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A Base URL: absolute https (http for a loopback host), no user info, query or fragment, RFC 3986 ASCII.</summary>
     public static bool TryParseBaseUrl(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out uri) || !IsWebUri(uri) || uri.Query.Length > 0 || (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback))
+        uri = null;
+        if (!IsUriText(value) || !Uri.TryCreate(value, UriKind.Absolute, out uri) || !IsWebUri(uri) || uri.Query.Length > 0 || (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback))
         {
             uri = null;
             return false;
@@ -27,6 +54,11 @@ internal static partial class RedirectUriRules
     /// <summary>Why a redirect URI cannot be registered for an app with this Base URL, or <see langword="null"/>.</summary>
     public static string? CheckRegistered(string value, Uri baseUrl, bool allowLoopback)
     {
+        if (!IsUriText(value))
+        {
+            return "must be written in RFC 3986 characters only (ASCII; an internationalised host in its punycode form, other characters percent-encoded)";
+        }
+
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !IsWebUri(uri))
         {
             return "must be an absolute http(s) URI without user info or fragment";

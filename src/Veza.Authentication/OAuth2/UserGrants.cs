@@ -12,6 +12,9 @@ using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.OAuth2;
 
+/// <summary>A refresh token the refresh grant would accept now, with its grant and the scopes it would give.</summary>
+internal sealed record UsableRefreshToken(RefreshTokenRecord Token, OAuthGrantRecord Grant, IReadOnlyList<string> Scopes);
+
 /// <summary>What the token endpoint answers for a user's grant.</summary>
 internal sealed record UserTokens(string AccessToken, AccessTokenClaims Claims, string? RefreshToken, IReadOnlyList<string> Scopes);
 
@@ -68,26 +71,19 @@ internal sealed class UserGrants
         return true;
     }
 
-    /// <summary>Starts a grant for the user's authorization and returns its code.</summary>
-    public async ValueTask<string> IssueCodeAsync(string appId, string userId, string teamId, IReadOnlyList<string> scopes, string redirectUri, string challenge,
+    /// <summary>
+    /// A new code for the user's authorization: the grant it starts exists only once the code is redeemed, and the user
+    /// holds at most <see cref="OAuthServerOptions.MaxPendingCodesPerUserAndApp"/> unredeemed codes for the app (a newer
+    /// one replaces the oldest). <paramref name="code"/> comes from <see cref="NewHandle"/>.
+    /// </summary>
+    public async ValueTask IssueCodeAsync(string code, string appId, string userId, string teamId, IReadOnlyList<string> scopes, string redirectUri, string challenge,
         CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var code = NewHandle();
-        var grant = new OAuthGrantRecord
-        {
-            Id = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
-            AppId = appId,
-            UserId = userId,
-            TeamId = teamId,
-            Scopes = scopes,
-            CreatedAt = now,
-            ExpiresAt = now + _options.RefreshTokenAbsoluteLifetime,
-        };
         var record = new AuthorizationCodeRecord
         {
             Hash = Hash(code),
-            GrantId = grant.Id,
+            GrantId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
             AppId = appId,
             RedirectUri = redirectUri,
             CodeChallenge = challenge,
@@ -96,15 +92,17 @@ internal sealed class UserGrants
             Scopes = scopes,
             ExpiresAt = now + _options.AuthorizationCodeLifetime,
         };
-        if (await _store.CreateAsync(grant, record, cancellationToken).ConfigureAwait(false) != OAuthStoreResult.Success)
+        if (await _store.AddCodeAsync(record, _options.MaxPendingCodesPerUserAndApp, now, cancellationToken).ConfigureAwait(false) != OAuthStoreResult.Success)
         {
-            throw new InvalidOperationException("The grant store refused a new grant.");
+            throw new InvalidOperationException("The grant store refused a new authorization code.");
         }
-
-        return code;
     }
 
-    /// <summary>The <c>authorization_code</c> grant (RFC 6749 §4.1.3, RFC 7636 §4.6).</summary>
+    /// <summary>
+    /// The <c>authorization_code</c> grant (RFC 6749 §4.1.3, RFC 7636 §4.6). Everything the code is bound to is checked
+    /// before it is spent: a code presented by another app, with another redirect URI or a wrong verifier changes
+    /// nothing. Only its own app's second redemption is a replay, which revokes the grant with all it produced.
+    /// </summary>
     public async ValueTask<(UserTokens? Tokens, OAuthError? Error)> RedeemAsync(ClientSnapshot app, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         if (!form.TryGetValue("code", out var code) || !form.TryGetValue("redirect_uri", out var redirectUri))
@@ -118,19 +116,16 @@ internal sealed class UserGrants
         }
 
         var now = _time.GetUtcNow();
-        var redemption = code.Length > 256 ? default : await _store.RedeemCodeAsync(Hash(code), now, cancellationToken).ConfigureAwait(false);
-        if (redemption.Status == CodeRedemptionStatus.AlreadyRedeemed)
-        {
-            // RFC 6749 §4.1.2 and RFC 9700 §4.5: a replayed code revokes what it produced.
-            Log.AuthorizationCodeReplayed(_logger, redemption.Code!.AppId, redemption.Code.GrantId);
-            await RevokeAsync(new OAuthGrantFilter { GrantId = redemption.Code.GrantId }, cancellationToken).ConfigureAwait(false);
-            return (null, InvalidGrant("The authorization code was used before."));
-        }
-
-        var stored = redemption.Code;
-        if (redemption.Status != CodeRedemptionStatus.Redeemed || stored is null || stored.AppId != app.Id || stored.ExpiresAt <= now)
+        var hash = Hash(code);
+        var stored = code.Length > 256 ? null : await _store.FindCodeAsync(hash, now, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.AppId != app.Id)
         {
             return (null, InvalidGrant("The authorization code is invalid or has expired."));
+        }
+
+        if (stored.RedeemedAt is not null)
+        {
+            return (null, await ReplayedAsync(stored, cancellationToken).ConfigureAwait(false));
         }
 
         if (!string.Equals(stored.RedirectUri, redirectUri, StringComparison.Ordinal))
@@ -144,13 +139,41 @@ internal sealed class UserGrants
             return (null, InvalidGrant("code_verifier does not match the code_challenge."));
         }
 
-        var grant = await _store.FindGrantAsync(stored.GrantId, cancellationToken).ConfigureAwait(false);
-        if (grant is not { RevokedAt: null } || grant.ExpiresAt <= now || !await _principals.IsMemberAsync(grant.UserId, grant.TeamId, cancellationToken).ConfigureAwait(false))
+        if (!await _principals.IsMemberAsync(stored.UserId, stored.TeamId, cancellationToken).ConfigureAwait(false))
         {
             return (null, InvalidGrant("The authorization is no longer valid."));
         }
 
+        var grantEnds = now + _options.RefreshTokenAbsoluteLifetime;
+        var redemption = await _store.RedeemCodeAsync(hash, app.Id, now, grantEnds, cancellationToken).ConfigureAwait(false);
+        switch (redemption.Status)
+        {
+            case CodeRedemptionStatus.AlreadyRedeemed:
+                // Redeemed concurrently: a replay as well.
+                return (null, await ReplayedAsync(redemption.Code!, cancellationToken).ConfigureAwait(false));
+            case CodeRedemptionStatus.NotFound:
+                return (null, InvalidGrant("The authorization code is invalid or has expired."));
+        }
+
+        var grant = new OAuthGrantRecord
+        {
+            Id = stored.GrantId,
+            AppId = stored.AppId,
+            UserId = stored.UserId,
+            TeamId = stored.TeamId,
+            Scopes = stored.Scopes,
+            CreatedAt = now,
+            ExpiresAt = grantEnds,
+        };
         return (await IssueAsync(app, grant, grant.Scopes, null, now, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    // RFC 6749 §4.1.2 and RFC 9700 §4.5: a code its own app presents again revokes what it produced.
+    private async ValueTask<OAuthError> ReplayedAsync(AuthorizationCodeRecord code, CancellationToken cancellationToken)
+    {
+        Log.AuthorizationCodeReplayed(_logger, code.AppId, code.GrantId);
+        await RevokeAsync(new OAuthGrantFilter { GrantId = code.GrantId }, cancellationToken).ConfigureAwait(false);
+        return InvalidGrant("The authorization code was used before.");
     }
 
     /// <summary>The <c>refresh_token</c> grant (RFC 6749 §6), with rotation and reuse detection (RFC 9700 §4.14.2).</summary>
@@ -201,6 +224,32 @@ internal sealed class UserGrants
 
         var tokens = await IssueAsync(app, grant, scopes, hash, now, cancellationToken).ConfigureAwait(false);
         return tokens is null ? (null, await ReusedAsync(current, cancellationToken).ConfigureAwait(false)) : (tokens, null);
+    }
+
+    /// <summary>
+    /// The app's refresh token with its grant and the scopes a refresh would give, when the refresh grant would accept it
+    /// now (for introspection, RFC 7662): current (not rotated), unexpired, in a grant that stands, for a user who is
+    /// active and still holds a role in the team, and the app still allowed offline access. Anything else, and any token
+    /// of another app, is <see langword="null"/>.
+    /// </summary>
+    public async ValueTask<UsableRefreshToken?> FindUsableRefreshTokenAsync(ClientSnapshot app, string presented, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (presented.Length > 256 || await _store.FindRefreshTokenAsync(Hash(presented), cancellationToken).ConfigureAwait(false) is not { } token
+            || token.AppId != app.Id || token.RotatedAt is not null || token.ExpiresAt <= now
+            || !app.AllowedScopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var grant = await _store.FindGrantAsync(token.GrantId, cancellationToken).ConfigureAwait(false);
+        if (grant is not { RevokedAt: null } || grant.ExpiresAt <= now || grant.AppId != app.Id
+            || !await _principals.IsMemberAsync(grant.UserId, grant.TeamId, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new UsableRefreshToken(token, grant, [.. grant.Scopes.Where(s => app.AllowedScopes.Contains(s, StringComparer.Ordinal))]);
     }
 
     /// <summary>RFC 7009 for a refresh token: the app's own token revokes its whole grant; anything else is ignored.</summary>
@@ -273,7 +322,8 @@ internal sealed class UserGrants
         return new UserTokens(token, claims, refresh, scopes);
     }
 
-    private static string NewHandle() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+    /// <summary>A new code or refresh token: 256 random bits, base64url.</summary>
+    public static string NewHandle() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 
     private static OAuthError InvalidGrant(string description) => new(400, "invalid_grant", description);
 }

@@ -131,6 +131,10 @@ internal sealed class VezaPrincipalResolver
             && (await WithTimeout(_directory.GetRolesAsync(userId, teamId, cancellationToken), cancellationToken).ConfigureAwait(false)).Count > 0;
     }
 
+    /// <summary>Whether the directory knows the team. Directory failures and timeouts are thrown.</summary>
+    public async ValueTask<bool> TeamExistsAsync(string teamId, CancellationToken cancellationToken)
+        => await WithTimeout(_directory.FindTeamAsync(teamId, cancellationToken), cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>The user's display name, or <see langword="null"/> when unknown.</summary>
     public async ValueTask<string?> DisplayNameOfAsync(string userId, CancellationToken cancellationToken)
         => (await WithTimeout(_directory.FindUserAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false))?.DisplayName;
@@ -171,8 +175,15 @@ internal sealed class VezaPrincipalResolver
         HashSet<string>? seen = null;
         for (var i = 0; i < roles.Count; i++)
         {
-            Add(identity, VezaClaimTypes.Role, roles[i]);
-            if (!_permissionsByRole.TryGetValue(roles[i], out var permissions))
+            var permissions = _permissionsByRole.GetValueOrDefault(roles[i]);
+            // A principal narrowed by scopes holds a role only when its scopes cover everything the role allows, so a
+            // host's RequireRole or IsInRole never treats a narrowed token as the full role.
+            if (scopes is null || (permissions is { Length: > 0 } && CoversAll(scopes, permissions)))
+            {
+                Add(identity, VezaClaimTypes.Role, roles[i]);
+            }
+
+            if (permissions is null)
             {
                 continue;
             }
@@ -193,6 +204,19 @@ internal sealed class VezaPrincipalResolver
         }
 
         return new ClaimsPrincipal(identity);
+    }
+
+    private static bool CoversAll(IReadOnlyList<string> scopes, string[] permissions)
+    {
+        foreach (var permission in permissions)
+        {
+            if (!Contains(scopes, permission))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool Contains(IReadOnlyList<string> values, string value)

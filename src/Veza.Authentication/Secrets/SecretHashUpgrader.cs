@@ -9,21 +9,25 @@ using Veza.Authentication.Hosting;
 namespace Veza.Authentication.Secrets;
 
 /// <summary>
-/// Replaces a stored hash made with older Argon2id parameters, off the request path: one upgrade per credential at a
-/// time, in a slot of the same process-wide bound as checks, with the store timeout. A failure only means it is tried
-/// again after the next successful check.
+/// Replaces a stored secret that a successful check found outdated (a hash made with older Argon2id parameters, or no
+/// fingerprint under a key this instance holds), off the request path: one upgrade per credential at a time, a new
+/// hash in a slot of the same process-wide bound as checks, the write with the store timeout. A failure only means it
+/// is tried again after the next successful check.
 /// </summary>
-internal sealed class SecretHashUpgrader(ISecretHasher hasher, SecretCheckGate gate, IOptions<VezaAuthenticationOptions> options, ILogger<SecretHashUpgrader> logger)
+internal sealed class SecretHashUpgrader(StoredSecrets secrets, IOptions<VezaAuthenticationOptions> options, ILogger<SecretHashUpgrader> logger)
 {
     private readonly ConcurrentDictionary<string, bool> _upgrading = new(StringComparer.Ordinal);
     private readonly TimeSpan _storeTimeout = options.Value.ApiKeys.StoreTimeout;
 
     /// <param name="credentialId">Identifies the credential in logs and for the one-at-a-time rule.</param>
+    /// <param name="stored">The stored secret the check verified.</param>
     /// <param name="secret">The secret that was just verified.</param>
-    /// <param name="replace">Writes the new hash if the stored one is still the one verified; true when written.</param>
-    public void UpgradeInBackground(string credentialId, string secret, Func<string, CancellationToken, ValueTask<bool>> replace)
+    /// <param name="upgrade">What the stored secret needs.</param>
+    /// <param name="replace">Writes the new string if the stored one is still the one verified; true when written.</param>
+    public void UpgradeInBackground(string credentialId, string stored, string secret, StoredSecretUpgrade upgrade,
+        Func<string, CancellationToken, ValueTask<bool>> replace)
     {
-        if (!_upgrading.TryAdd(credentialId, true))
+        if (upgrade == StoredSecretUpgrade.None || !_upgrading.TryAdd(credentialId, true))
         {
             return;
         }
@@ -32,11 +36,11 @@ internal sealed class SecretHashUpgrader(ISecretHasher hasher, SecretCheckGate g
         {
             try
             {
-                var hash = await gate.HashAsync(hasher, secret, CancellationToken.None).ConfigureAwait(false);
+                var hash = await secrets.UpgradeAsync(stored, secret, upgrade, CancellationToken.None).ConfigureAwait(false);
                 using var timeout = new CancellationTokenSource(_storeTimeout);
                 if (await replace(hash, timeout.Token).ConfigureAwait(false))
                 {
-                    Log.HashUpgraded(logger, credentialId);
+                    Log.HashUpgraded(logger, credentialId, upgrade == StoredSecretUpgrade.Rehash ? "the current Argon2id parameters" : "a fingerprint under the current key");
                 }
             }
             catch (Exception ex)

@@ -8,19 +8,40 @@ namespace Veza.Authentication.Stores;
 /// </summary>
 public interface IOAuthGrantStore
 {
-    /// <summary>Stores a new grant with the authorization code that starts it.</summary>
-    /// <param name="grant">The grant; its id must be new.</param>
+    /// <summary>
+    /// Stores a new authorization code. Nothing else exists for it yet: its grant is created when it is redeemed. When
+    /// the code's user already holds <paramref name="maxPendingPerUserAndApp"/> unredeemed, unexpired codes of the same
+    /// app, the oldest of them is removed in the same operation, so no user can make the store grow without end.
+    /// Codes of that user and app that have expired may be removed too.
+    /// </summary>
     /// <param name="code">The code; its hash must be new.</param>
+    /// <param name="maxPendingPerUserAndApp">The most unredeemed, unexpired codes one user may hold for one app.</param>
+    /// <param name="now">The current time (UTC).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success, or Conflict when the id or hash is taken.</returns>
-    ValueTask<OAuthStoreResult> CreateAsync(OAuthGrantRecord grant, AuthorizationCodeRecord code, CancellationToken cancellationToken);
+    /// <returns>Success, or Conflict when the hash is taken.</returns>
+    ValueTask<OAuthStoreResult> AddCodeAsync(AuthorizationCodeRecord code, int maxPendingPerUserAndApp, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Marks a code redeemed, atomically: only the first redemption gets <see cref="CodeRedemptionStatus.Redeemed"/>.</summary>
+    /// <summary>Finds a code that has not expired, redeemed or not. An expired code is as if it did not exist.</summary>
     /// <param name="codeHash">The code's hash.</param>
+    /// <param name="now">The current time (UTC).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The code, or <see langword="null"/>.</returns>
+    ValueTask<AuthorizationCodeRecord?> FindCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Redeems a code and starts its grant, atomically: only the first redemption of an unexpired code, by the app it
+    /// was issued to, gets <see cref="CodeRedemptionStatus.Redeemed"/>, and only that one creates the grant (id
+    /// <see cref="AuthorizationCodeRecord.GrantId"/>, with the code's app, user, team and scopes, created
+    /// <paramref name="now"/>, ending <paramref name="grantExpiresAt"/>). A code that is unknown, expired or another
+    /// app's is <see cref="CodeRedemptionStatus.NotFound"/> and nothing changes.
+    /// </summary>
+    /// <param name="codeHash">The code's hash.</param>
+    /// <param name="appId">The app redeeming it.</param>
     /// <param name="now">The time of redemption (UTC).</param>
+    /// <param name="grantExpiresAt">The absolute end of the grant the code starts (UTC).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome, with the code when it exists.</returns>
-    ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken);
+    ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, string appId, DateTimeOffset now, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken);
 
     /// <summary>Finds a grant.</summary>
     /// <param name="grantId">The grant id.</param>
@@ -56,7 +77,10 @@ public interface IOAuthGrantStore
     /// <returns>The ids of the grants revoked by this call.</returns>
     ValueTask<IReadOnlyList<string>> RevokeGrantsAsync(OAuthGrantFilter filter, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Removes grants, codes and refresh tokens that have expired.</summary>
+    /// <summary>
+    /// Removes what has expired: codes past their lifetime (redeemed or not), refresh tokens past theirs, and grants
+    /// past their end with all their refresh tokens.
+    /// </summary>
     /// <param name="now">The current time (UTC).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>How many grants were removed.</returns>
@@ -94,13 +118,14 @@ public sealed record OAuthGrantRecord
     public DateTimeOffset? RevokedAt { get; init; }
 }
 
-/// <summary>An authorization code, bound to everything the authorization request said.</summary>
+/// <summary>An authorization code, bound to everything the authorization request said, and the id of the grant its
+/// redemption starts.</summary>
 public sealed record AuthorizationCodeRecord
 {
     /// <summary>The hash of the code (the code itself is never stored).</summary>
     public required string Hash { get; init; }
 
-    /// <summary>The grant the code starts.</summary>
+    /// <summary>The id of the grant the code starts when it is redeemed.</summary>
     public required string GrantId { get; init; }
 
     /// <summary>The app's client id.</summary>
@@ -153,10 +178,10 @@ public sealed record RefreshTokenRecord
 /// <summary>What a code redemption found.</summary>
 public enum CodeRedemptionStatus
 {
-    /// <summary>No such code.</summary>
+    /// <summary>No such code, or it has expired, or it was issued to another app: nothing changed.</summary>
     NotFound = 0,
 
-    /// <summary>This call redeemed it.</summary>
+    /// <summary>This call redeemed it and created its grant.</summary>
     Redeemed = 1,
 
     /// <summary>It had been redeemed before: a replay.</summary>

@@ -19,83 +19,140 @@ public abstract class OAuthGrantStoresContract
     [SetUp]
     public void Create() => (Grants, Consents) = CreateStores();
 
-    private static OAuthGrantRecord Grant(string id, string app = "app1", string user = "u1") => new()
+    private static AuthorizationCodeRecord Code(string hash, string grant, string app = "app1", string user = "u1", int expiresInSeconds = 60) => new()
     {
-        Id = id,
+        Hash = hash,
+        GrantId = grant,
         AppId = app,
+        RedirectUri = "https://app.example.com/cb",
+        CodeChallenge = new string('c', 43),
         UserId = user,
         TeamId = "t1",
         Scopes = ["graph:read", "offline_access"],
-        CreatedAt = Now,
-        ExpiresAt = Now.AddDays(30),
+        ExpiresAt = Now.AddSeconds(expiresInSeconds),
     };
 
-    private static AuthorizationCodeRecord Code(string hash, string grant) => new()
-    {
-        Hash = hash,
-        GrantId = grant,
-        AppId = "app1",
-        RedirectUri = "https://app.example.com/cb",
-        CodeChallenge = new string('c', 43),
-        UserId = "u1",
-        TeamId = "t1",
-        Scopes = ["graph:read"],
-        ExpiresAt = Now.AddSeconds(60),
-    };
-
-    private static RefreshTokenRecord Refresh(string hash, string grant) => new()
+    private static RefreshTokenRecord Refresh(string hash, string grant, int expiresInDays = 14) => new()
     {
         Hash = hash,
         GrantId = grant,
         AppId = "app1",
         CreatedAt = Now,
-        ExpiresAt = Now.AddDays(14),
+        ExpiresAt = Now.AddDays(expiresInDays),
     };
 
-    [Test]
-    public async Task A_grant_and_its_code_are_stored_with_every_field_and_an_id_or_hash_is_never_reused()
+    // A grant exists once its code is redeemed.
+    private async Task StartGrantAsync(string grant, string app = "app1", string user = "u1")
     {
-        Assert.That(await Grants.CreateAsync(Grant("g1"), Code("h1", "g1"), default), Is.EqualTo(OAuthStoreResult.Success));
-        Assert.That(await Grants.CreateAsync(Grant("g1"), Code("h2", "g1"), default), Is.EqualTo(OAuthStoreResult.Conflict));
-        Assert.That(await Grants.CreateAsync(Grant("g2"), Code("h1", "g2"), default), Is.EqualTo(OAuthStoreResult.Conflict));
-
-        var grant = await Grants.FindGrantAsync("g1", default);
-        Assert.That(grant, Is.Not.Null);
-        Assert.That(grant!.Scopes, Is.EqualTo(new[] { "graph:read", "offline_access" }));
-        Assert.That(grant.ExpiresAt, Is.EqualTo(Now.AddDays(30)));
-        Assert.That(await Grants.FindGrantAsync("g2", default), Is.Null, "nothing of a refused write is kept");
+        Assert.That(await Grants.AddCodeAsync(Code("code-" + grant, grant, app, user), 10, Now, default), Is.EqualTo(OAuthStoreResult.Success));
+        Assert.That((await Grants.RedeemCodeAsync("code-" + grant, app, Now, Now.AddDays(30), default)).Status, Is.EqualTo(CodeRedemptionStatus.Redeemed));
     }
 
     [Test]
-    public async Task A_code_is_redeemed_once_and_a_second_redemption_reports_the_replay_with_its_grant()
+    public async Task A_code_is_stored_with_every_field_its_hash_is_never_reused_and_no_grant_exists_before_it_is_redeemed()
     {
-        await Grants.CreateAsync(Grant("g1"), Code("h1", "g1"), default);
+        Assert.That(await Grants.AddCodeAsync(Code("h1", "g1"), 10, Now, default), Is.EqualTo(OAuthStoreResult.Success));
+        Assert.That(await Grants.AddCodeAsync(Code("h1", "g2"), 10, Now, default), Is.EqualTo(OAuthStoreResult.Conflict));
 
-        var first = await Grants.RedeemCodeAsync("h1", Now, default);
-        var second = await Grants.RedeemCodeAsync("h1", Now, default);
-        var unknown = await Grants.RedeemCodeAsync("nope", Now, default);
+        var code = await Grants.FindCodeAsync("h1", Now, default);
+        Assert.That(code, Is.Not.Null);
+        Assert.That(code!.GrantId, Is.EqualTo("g1"));
+        Assert.That(code.Scopes, Is.EqualTo(new[] { "graph:read", "offline_access" }));
+        Assert.That(code.RedeemedAt, Is.Null);
+        Assert.That(await Grants.FindGrantAsync("g1", default), Is.Null, "an unredeemed code is never counted as a grant");
+    }
+
+    [Test]
+    public async Task Redeeming_a_code_starts_its_grant_once_and_a_second_redemption_reports_the_replay()
+    {
+        await Grants.AddCodeAsync(Code("h1", "g1"), 10, Now, default);
+
+        var first = await Grants.RedeemCodeAsync("h1", "app1", Now, Now.AddDays(30), default);
+        var second = await Grants.RedeemCodeAsync("h1", "app1", Now, Now.AddDays(30), default);
+        var unknown = await Grants.RedeemCodeAsync("nope", "app1", Now, Now.AddDays(30), default);
+        var grant = await Grants.FindGrantAsync("g1", default);
 
         Assert.That(first.Status, Is.EqualTo(CodeRedemptionStatus.Redeemed));
         Assert.That(first.Code!.RedirectUri, Is.EqualTo("https://app.example.com/cb"));
         Assert.That(second.Status, Is.EqualTo(CodeRedemptionStatus.AlreadyRedeemed));
         Assert.That(second.Code!.GrantId, Is.EqualTo("g1"));
         Assert.That(unknown.Status, Is.EqualTo(CodeRedemptionStatus.NotFound));
+        Assert.That(grant, Is.Not.Null);
+        Assert.That((grant!.AppId, grant.UserId, grant.TeamId, grant.CreatedAt, grant.ExpiresAt), Is.EqualTo(("app1", "u1", "t1", Now, Now.AddDays(30))));
+        Assert.That(grant.Scopes, Is.EqualTo(new[] { "graph:read", "offline_access" }));
+        Assert.That((await Grants.FindCodeAsync("h1", Now, default))!.RedeemedAt, Is.EqualTo(Now));
+    }
+
+    [Test]
+    public async Task A_code_redeemed_by_another_app_or_after_it_expired_changes_nothing()
+    {
+        await Grants.AddCodeAsync(Code("h1", "g1"), 10, Now, default);
+
+        var otherApp = await Grants.RedeemCodeAsync("h1", "app2", Now, Now.AddDays(30), default);
+        var late = await Grants.RedeemCodeAsync("h1", "app1", Now.AddSeconds(60), Now.AddDays(30), default);
+
+        Assert.That(otherApp.Status, Is.EqualTo(CodeRedemptionStatus.NotFound));
+        Assert.That(late.Status, Is.EqualTo(CodeRedemptionStatus.NotFound));
+        Assert.That(await Grants.FindGrantAsync("g1", default), Is.Null);
+        Assert.That(await Grants.FindCodeAsync("h1", Now.AddSeconds(60), default), Is.Null, "an expired code is as if it did not exist");
+        Assert.That((await Grants.RedeemCodeAsync("h1", "app1", Now, Now.AddDays(30), default)).Status, Is.EqualTo(CodeRedemptionStatus.Redeemed),
+            "its own app can still redeem it in time");
     }
 
     [Test]
     public async Task Of_many_concurrent_redemptions_of_one_code_exactly_one_succeeds()
     {
-        await Grants.CreateAsync(Grant("g1"), Code("h1", "g1"), default);
+        await Grants.AddCodeAsync(Code("h1", "g1"), 10, Now, default);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await Grants.RedeemCodeAsync("h1", Now, default))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+            await Grants.RedeemCodeAsync("h1", "app1", Now, Now.AddDays(30), default))));
 
         Assert.That(results.Count(r => r.Status == CodeRedemptionStatus.Redeemed), Is.EqualTo(1));
+        Assert.That(results.Count(r => r.Status == CodeRedemptionStatus.AlreadyRedeemed), Is.EqualTo(63));
+    }
+
+    [Test]
+    public async Task A_user_holds_at_most_the_limit_of_pending_codes_per_app_and_a_new_one_replaces_the_oldest()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.That(await Grants.AddCodeAsync(Code($"h{i}", $"g{i}") with { ExpiresAt = Now.AddSeconds(60 + i) }, 3, Now, default), Is.EqualTo(OAuthStoreResult.Success));
+        }
+
+        await Grants.AddCodeAsync(Code("other-app", "ga", app: "app2"), 3, Now, default);
+        await Grants.AddCodeAsync(Code("other-user", "gu", user: "u2"), 3, Now, default);
+
+        var kept = new List<string>();
+        foreach (var hash in new[] { "h0", "h1", "h2", "h3", "h4" })
+        {
+            if (await Grants.FindCodeAsync(hash, Now, default) is not null)
+            {
+                kept.Add(hash);
+            }
+        }
+
+        Assert.That(kept, Is.EqualTo(new[] { "h2", "h3", "h4" }));
+        Assert.That(await Grants.FindCodeAsync("other-app", Now, default), Is.Not.Null, "another app's codes are not counted");
+        Assert.That(await Grants.FindCodeAsync("other-user", Now, default), Is.Not.Null, "another user's codes are not counted");
+    }
+
+    [Test]
+    public async Task Redeemed_codes_do_not_count_against_the_pending_limit()
+    {
+        await Grants.AddCodeAsync(Code("h1", "g1"), 2, Now, default);
+        await Grants.RedeemCodeAsync("h1", "app1", Now, Now.AddDays(30), default);
+        await Grants.AddCodeAsync(Code("h2", "g2"), 2, Now, default);
+        await Grants.AddCodeAsync(Code("h3", "g3"), 2, Now, default);
+
+        Assert.That(await Grants.FindCodeAsync("h2", Now, default), Is.Not.Null);
+        Assert.That(await Grants.FindCodeAsync("h3", Now, default), Is.Not.Null);
+        Assert.That((await Grants.FindCodeAsync("h1", Now, default))!.RedeemedAt, Is.Not.Null, "kept for replay detection while it lives");
     }
 
     [Test]
     public async Task A_refresh_token_rotates_once_and_concurrent_rotations_of_it_leave_one_successor()
     {
-        await Grants.CreateAsync(Grant("g1"), Code("h1", "g1"), default);
+        await StartGrantAsync("g1");
         Assert.That(await Grants.AddRefreshTokenAsync(Refresh("r0", "g1"), default), Is.EqualTo(OAuthStoreResult.Success));
         Assert.That(await Grants.AddRefreshTokenAsync(Refresh("r0", "g1"), default), Is.EqualTo(OAuthStoreResult.Conflict));
         Assert.That(await Grants.AddRefreshTokenAsync(Refresh("rx", "no-grant"), default), Is.EqualTo(OAuthStoreResult.NotFound));
@@ -113,10 +170,10 @@ public abstract class OAuthGrantStoresContract
     [Test]
     public async Task Grants_are_revoked_by_id_by_app_or_by_app_and_user_and_each_only_once()
     {
-        await Grants.CreateAsync(Grant("g1", "a1", "u1"), Code("h1", "g1"), default);
-        await Grants.CreateAsync(Grant("g2", "a1", "u2"), Code("h2", "g2"), default);
-        await Grants.CreateAsync(Grant("g3", "a2", "u1"), Code("h3", "g3"), default);
-        await Grants.CreateAsync(Grant("g4", "a1", "u1"), Code("h4", "g4"), default);
+        await StartGrantAsync("g1", "a1", "u1");
+        await StartGrantAsync("g2", "a1", "u2");
+        await StartGrantAsync("g3", "a2", "u1");
+        await StartGrantAsync("g4", "a1", "u1");
 
         var one = await Grants.RevokeGrantsAsync(new OAuthGrantFilter { GrantId = "g4" }, Now, default);
         var userOfApp = await Grants.RevokeGrantsAsync(new OAuthGrantFilter { AppId = "a1", UserId = "u1" }, Now, default);
@@ -130,21 +187,27 @@ public abstract class OAuthGrantStoresContract
     }
 
     [Test]
-    public async Task Pruning_removes_grants_past_their_end_with_their_codes_and_refresh_tokens()
+    public async Task Pruning_removes_expired_codes_and_refresh_tokens_and_grants_past_their_end_with_theirs()
     {
-        await Grants.CreateAsync(Grant("g1"), Code("h1", "g1"), default);
+        await StartGrantAsync("g1");
         await Grants.AddRefreshTokenAsync(Refresh("r1", "g1"), default);
-        await Grants.CreateAsync(Grant("g2") with { ExpiresAt = Now.AddDays(60) }, Code("h2", "g2"), default);
+        await Grants.AddRefreshTokenAsync(Refresh("r-short", "g1", expiresInDays: 1), default);
+        await Grants.AddCodeAsync(Code("h2", "g2"), 10, Now, default);
+        await Grants.AddCodeAsync(Code("h2b", "g2b", user: "u2") with { ExpiresAt = Now.AddDays(40) }, 10, Now, default);
+        await Grants.RedeemCodeAsync("h2b", "app1", Now, Now.AddDays(60), default);
 
-        var early = await Grants.PruneAsync(Now.AddDays(1), default);
+        var early = await Grants.PruneAsync(Now.AddDays(2), default);
+        var codeGone = await Grants.FindCodeAsync("h2", Now, default);
+        var shortGone = await Grants.FindRefreshTokenAsync("r-short", default);
         var late = await Grants.PruneAsync(Now.AddDays(31), default);
 
         Assert.That(early, Is.Zero);
+        Assert.That(codeGone, Is.Null, "an unredeemed code is gone once it expires");
+        Assert.That(shortGone, Is.Null);
         Assert.That(late, Is.EqualTo(1));
         Assert.That(await Grants.FindGrantAsync("g1", default), Is.Null);
         Assert.That(await Grants.FindRefreshTokenAsync("r1", default), Is.Null);
-        Assert.That((await Grants.RedeemCodeAsync("h1", Now, default)).Status, Is.EqualTo(CodeRedemptionStatus.NotFound));
-        Assert.That(await Grants.FindGrantAsync("g2", default), Is.Not.Null);
+        Assert.That(await Grants.FindGrantAsync("g2b", default), Is.Not.Null);
     }
 
     [Test]

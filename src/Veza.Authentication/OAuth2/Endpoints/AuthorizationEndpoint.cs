@@ -84,7 +84,7 @@ internal static class AuthorizationEndpoint
 
         // 2. A redirect URI the app registered: from here on errors go back to the app.
         var redirectUri = Get(query, "redirect_uri");
-        if (redirectUri is null || redirectUri.Length > 2000 || !RedirectUriRules.IsAllowed(redirectUri, settings))
+        if (redirectUri is null || redirectUri.Length > 2000 || !RedirectUriRules.IsUriText(redirectUri) || !RedirectUriRules.IsAllowed(redirectUri, settings))
         {
             await RefuseOnPageAsync(context, app.Id, "redirect URI not registered", "The redirect URI is missing or not registered for this app.").ConfigureAwait(false);
             return;
@@ -241,18 +241,26 @@ internal static class AuthorizationEndpoint
             return;
         }
 
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        await grants.Consents.SaveAsync(new OAuthConsentRecord(request.UserId, request.AppId, teamId, request.Scopes, now), context.RequestAborted).ConfigureAwait(false);
-        await AuditAsync(context, "oauth2.consent.grant", "success", request.AppId, teamId).ConfigureAwait(false);
-        await IssueAsync(context, grants, back, request, teamId).ConfigureAwait(false);
+        await IssueAsync(context, grants, back, request, teamId, consented: true).ConfigureAwait(false);
     }
 
-    private static async Task IssueAsync(HttpContext context, UserGrants grants, Reply back, Approved request, string teamId)
+    // The answer is made before anything is saved, so nothing is saved for an answer that cannot be sent.
+    private static async Task IssueAsync(HttpContext context, UserGrants grants, Reply back, Approved request, string teamId, bool consented = false)
     {
-        var code = await grants.IssueCodeAsync(request.AppId, request.UserId, teamId, request.Scopes, request.RedirectUri, request.Challenge, context.RequestAborted)
+        var code = UserGrants.NewHandle();
+        var location = back.Location("code", code);
+        if (consented)
+        {
+            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            await grants.Consents.SaveAsync(new OAuthConsentRecord(request.UserId, request.AppId, teamId, request.Scopes, now), context.RequestAborted)
+                .ConfigureAwait(false);
+            await AuditAsync(context, "oauth2.consent.grant", "success", request.AppId, teamId).ConfigureAwait(false);
+        }
+
+        await grants.IssueCodeAsync(code, request.AppId, request.UserId, teamId, request.Scopes, request.RedirectUri, request.Challenge, context.RequestAborted)
             .ConfigureAwait(false);
         await AuditAsync(context, "oauth2.authorize", "code_issued", request.AppId, teamId).ConfigureAwait(false);
-        back.Send("code", code);
+        back.Redirect(location);
     }
 
     private static ValueTask AuditAsync(HttpContext context, string action, string outcome, string appId, string? teamId)
@@ -301,11 +309,13 @@ internal static class AuthorizationEndpoint
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthorizationEndpoint).FullName!);
             Log.AuthorizationRefused(logger, error, description, appId);
+            var location = Location("error", error, description);
             await AuditAsync(context, "oauth2.authorize", error, appId, null).ConfigureAwait(false);
-            Send("error", error, description);
+            Redirect(location);
         }
 
-        public void Send(string name, string value, string? description = null)
+        /// <summary>The redirect that answers the app (the redirect URI is RFC 3986 ASCII, and every value is escaped).</summary>
+        public string Location(string name, string value, string? description = null)
         {
             var parameters = new List<KeyValuePair<string, string?>> { new(name, value) };
             if (description is not null)
@@ -319,8 +329,13 @@ internal static class AuthorizationEndpoint
             }
 
             parameters.Add(new("iss", issuer));
+            return QueryHelpers.AddQueryString(redirectUri, parameters);
+        }
+
+        public void Redirect(string location)
+        {
             OAuthProtocol.NoStore(context.Response);
-            context.Response.Redirect(QueryHelpers.AddQueryString(redirectUri, parameters));
+            context.Response.Redirect(location);
         }
     }
 }

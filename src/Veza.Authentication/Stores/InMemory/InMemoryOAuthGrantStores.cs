@@ -12,42 +12,75 @@ public sealed class InMemoryOAuthGrantStore : IOAuthGrantStore
     private readonly Dictionary<string, RefreshTokenRecord> _refreshTokens = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public ValueTask<OAuthStoreResult> CreateAsync(OAuthGrantRecord grant, AuthorizationCodeRecord code, CancellationToken cancellationToken)
+    public ValueTask<OAuthStoreResult> AddCodeAsync(AuthorizationCodeRecord code, int maxPendingPerUserAndApp, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(grant);
         ArgumentNullException.ThrowIfNull(code);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPendingPerUserAndApp, 1);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (_grants.ContainsKey(grant.Id) || _codes.ContainsKey(code.Hash))
+            if (_codes.ContainsKey(code.Hash))
             {
                 return ValueTask.FromResult(OAuthStoreResult.Conflict);
             }
 
-            _grants.Add(grant.Id, grant with { Scopes = [.. grant.Scopes] });
+            var mine = _codes.Values.Where(c => c.UserId == code.UserId && c.AppId == code.AppId).ToList();
+            foreach (var expired in mine.Where(c => c.ExpiresAt <= now))
+            {
+                _codes.Remove(expired.Hash);
+            }
+
+            var pending = mine.Where(c => c.ExpiresAt > now && c.RedeemedAt is null).OrderBy(c => c.ExpiresAt).ToList();
+            for (var i = 0; i <= pending.Count - maxPendingPerUserAndApp; i++)
+            {
+                _codes.Remove(pending[i].Hash);
+            }
+
             _codes.Add(code.Hash, code with { Scopes = [.. code.Scopes] });
             return ValueTask.FromResult(OAuthStoreResult.Success);
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<AuthorizationCodeRecord?> FindCodeAsync(string codeHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(codeHash);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (!_codes.TryGetValue(codeHash, out var code))
+            return ValueTask.FromResult(_codes.TryGetValue(codeHash, out var code) && code.ExpiresAt > now ? code : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<CodeRedemption> RedeemCodeAsync(string codeHash, string appId, DateTimeOffset now, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(codeHash);
+        ArgumentNullException.ThrowIfNull(appId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_codes.TryGetValue(codeHash, out var code) || code.ExpiresAt <= now || code.AppId != appId)
             {
                 return ValueTask.FromResult(new CodeRedemption(CodeRedemptionStatus.NotFound, null));
             }
 
-            if (code.RedeemedAt is not null)
+            if (code.RedeemedAt is not null || _grants.ContainsKey(code.GrantId))
             {
                 return ValueTask.FromResult(new CodeRedemption(CodeRedemptionStatus.AlreadyRedeemed, code));
             }
 
             _codes[codeHash] = code with { RedeemedAt = now };
+            _grants.Add(code.GrantId, new OAuthGrantRecord
+            {
+                Id = code.GrantId,
+                AppId = code.AppId,
+                UserId = code.UserId,
+                TeamId = code.TeamId,
+                Scopes = code.Scopes,
+                CreatedAt = now,
+                ExpiresAt = grantExpiresAt,
+            });
             return ValueTask.FromResult(new CodeRedemption(CodeRedemptionStatus.Redeemed, code));
         }
     }
@@ -148,19 +181,19 @@ public sealed class InMemoryOAuthGrantStore : IOAuthGrantStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            // A revoked grant is kept until its end, so a late replay of its codes and refresh tokens is still known.
+            // A revoked grant is kept until its end, so a late use of its refresh tokens is still known as revoked.
             var expired = _grants.Values.Where(g => g.ExpiresAt <= now).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var id in expired)
             {
                 _grants.Remove(id);
             }
 
-            foreach (var code in _codes.Values.Where(c => expired.Contains(c.GrantId) || (c.RedeemedAt is null && c.ExpiresAt <= now && !_grants.ContainsKey(c.GrantId))).ToList())
+            foreach (var code in _codes.Values.Where(c => c.ExpiresAt <= now).ToList())
             {
                 _codes.Remove(code.Hash);
             }
 
-            foreach (var token in _refreshTokens.Values.Where(t => expired.Contains(t.GrantId)).ToList())
+            foreach (var token in _refreshTokens.Values.Where(t => t.ExpiresAt <= now || expired.Contains(t.GrantId)).ToList())
             {
                 _refreshTokens.Remove(token.Hash);
             }

@@ -22,6 +22,17 @@ public sealed class InMemoryUserDirectory : IVezaUserDirectory
         _teams[team.Id] = team;
     }
 
+    /// <summary>Removes a team and every membership in it.</summary>
+    /// <param name="teamId">The team id.</param>
+    public void RemoveTeam(string teamId)
+    {
+        _teams.TryRemove(teamId, out _);
+        foreach (var key in _roles.Keys.Where(k => k.Team == teamId))
+        {
+            _roles.TryRemove(key, out _);
+        }
+    }
+
     /// <summary>Adds or replaces a user.</summary>
     /// <param name="user">The user.</param>
     public void AddUser(VezaUser user)
