@@ -68,8 +68,11 @@ public sealed class AuditAndLoggingTests
     [Test]
     public async Task Anonymous_and_refused_calls_raise_no_call_event()
     {
+        var before = _host.Completions.Completed;
         await _host.GetAsync("/anonymous", null);
         await _host.GetAsync("/api/me", ApiKeyFormat.Generate("veza", ApiKeyFormat.NewKeyId()));
+        // Call events are raised when a response completes: wait until both have, so a regression cannot pass by losing the race.
+        await _host.Completions.WaitForAsync(before + 2);
 
         Assert.That(_audit.Events.Where(e => e.Action == VezaAuditEvent.ApiCallAction), Is.Empty);
     }

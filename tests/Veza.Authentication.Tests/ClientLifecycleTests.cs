@@ -209,7 +209,7 @@ public sealed class ClientLifecycleTests
         {
             Assert.That(actions, Does.Contain("oauth2_client.create success"));
             Assert.That(actions, Does.Contain("oauth2.token.issue success"));
-            Assert.That(actions, Does.Contain("oauth2.request.refuse invalid_client"));
+            Assert.That(actions, Does.Contain("oauth2.token.refuse invalid_client"));
             Assert.That(actions, Does.Contain("oauth2.token.revoke success"));
             Assert.That(actions, Does.Contain("oauth2_client.revoke success"));
             Assert.That(text, Does.Not.Contain(client.Secret));

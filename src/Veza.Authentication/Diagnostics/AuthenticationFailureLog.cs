@@ -9,6 +9,9 @@ internal enum AuthenticationFailureKind
     Throttled,
     Busy,
     Unavailable,
+
+    /// <summary>An OAuth2 request refused for what it asked (bad parameters, a bad grant), not for its credentials.</summary>
+    Refused,
 }
 
 /// <summary>
@@ -21,7 +24,7 @@ internal sealed class AuthenticationFailureLog
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly ILogger<AuthenticationFailureLog> _logger;
     private readonly TimeProvider _time;
-    private readonly long[] _counts = new long[4];
+    private readonly long[] _counts = new long[5];
     private long _lastSummary;
     private long _lastStoreError;
 
@@ -49,7 +52,8 @@ internal sealed class AuthenticationFailureLog
                 Interlocked.Exchange(ref _counts[(int)AuthenticationFailureKind.Rejected], 0),
                 Interlocked.Exchange(ref _counts[(int)AuthenticationFailureKind.Throttled], 0),
                 Interlocked.Exchange(ref _counts[(int)AuthenticationFailureKind.Busy], 0),
-                Interlocked.Exchange(ref _counts[(int)AuthenticationFailureKind.Unavailable], 0));
+                Interlocked.Exchange(ref _counts[(int)AuthenticationFailureKind.Unavailable], 0),
+                Interlocked.Exchange(ref _counts[(int)AuthenticationFailureKind.Refused], 0));
         }
     }
 

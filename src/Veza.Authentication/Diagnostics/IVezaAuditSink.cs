@@ -24,6 +24,9 @@ public sealed record VezaAuditEvent
     /// <summary>The <see cref="Action"/> of an authenticated API call.</summary>
     public const string ApiCallAction = "api.call";
 
+    /// <summary>How the <see cref="Action"/> of a refused OAuth2 request ends (<c>oauth2.token.refuse</c>, ...).</summary>
+    public const string RefusalSuffix = ".refuse";
+
     /// <summary>What was done, for example <c>api_key.create</c>, or <see cref="ApiCallAction"/>.</summary>
     public required string Action { get; init; }
 
@@ -66,13 +69,21 @@ public sealed record VezaAuditEvent
     /// <summary>The request id (<c>HttpContext.TraceIdentifier</c>), as in the <c>request_id</c> of error bodies.</summary>
     public string? RequestId { get; init; }
 
-    /// <summary>When it happened (UTC).</summary>
+    /// <summary>When it happened (UTC); for an event that stands for several, when they were counted.</summary>
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>
+    /// How many occurrences the event stands for: 1, except for refused OAuth2 requests (actions ending in
+    /// <c>.refuse</c>), which are aggregated: the first of each kind from each address in a minute is raised on its
+    /// own, and the rest of that minute's as one event with their number here.
+    /// </summary>
+    public int Count { get; init; } = 1;
 }
 
 /// <summary>
-/// The default <see cref="IVezaAuditSink"/>: writes management events to the log at Information level and API
-/// calls at Debug level (so that a busy service does not log one line per request unless asked to).
+/// The default <see cref="IVezaAuditSink"/>: writes management events to the log at Information level, and API
+/// calls and refused OAuth2 requests at Debug level (so that a busy service, or a flood of bad requests, does not log
+/// one line per request unless asked to).
 /// </summary>
 public sealed class LoggingAuditSink : IVezaAuditSink
 {
@@ -86,6 +97,13 @@ public sealed class LoggingAuditSink : IVezaAuditSink
     public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
+        if (auditEvent.Action.EndsWith(VezaAuditEvent.RefusalSuffix, StringComparison.Ordinal))
+        {
+            // Refused requests come in floods: Debug here, and counted in one Warning summary a minute.
+            Log.RefusalAudit(_logger, auditEvent.Action, auditEvent.Outcome, auditEvent.Count, auditEvent.TargetId, auditEvent.ClientIp);
+            return ValueTask.CompletedTask;
+        }
+
         if (auditEvent.Action == VezaAuditEvent.ApiCallAction)
         {
             Log.ApiCall(_logger, auditEvent.Method, auditEvent.Path, auditEvent.StatusCode, auditEvent.Actor, auditEvent.ActorCredentialKind,

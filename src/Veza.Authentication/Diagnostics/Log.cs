@@ -28,14 +28,11 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Could not upgrade the stored secret hash of credential {CredentialId}; it will be tried again.")]
     public static partial void HashUpgradeFailed(ILogger logger, Exception exception, string credentialId);
 
-    [LoggerMessage(1008, LogLevel.Warning, "Authentication failures in the last {Seconds} s: {Rejected} rejected, {Throttled} throttled, {Busy} refused while secret checks were saturated, {Unavailable} with the store unavailable.")]
-    public static partial void FailureSummary(ILogger logger, long seconds, long rejected, long throttled, long busy, long unavailable);
+    [LoggerMessage(1008, LogLevel.Warning, "Authentication failures in the last {Seconds} s: {Rejected} rejected, {Throttled} throttled, {Busy} refused while secret checks were saturated, {Unavailable} with the store unavailable; {Refused} other OAuth2 requests refused.")]
+    public static partial void FailureSummary(ILogger logger, long seconds, long rejected, long throttled, long busy, long unavailable, long refused);
 
     [LoggerMessage(1009, LogLevel.Debug, "Access token refused: {Reason}. Client id: {ClientId}.")]
     public static partial void AccessTokenRejected(ILogger logger, string reason, string? clientId);
-
-    [LoggerMessage(1010, LogLevel.Debug, "Token request refused: {Error} ({Reason}). Client id: {ClientId}.")]
-    public static partial void TokenRequestRefused(ILogger logger, string error, string reason, string? clientId);
 
     [LoggerMessage(1011, LogLevel.Warning, "No key for secret fingerprints could be read from Data Protection's key ring; every secret check runs Argon2id until one can (set SecretChecks.FingerprintKey to use a configured key).")]
     public static partial void FingerprintKeysUnavailable(ILogger logger, Exception? exception);
@@ -59,8 +56,14 @@ internal static partial class Log
     [LoggerMessage(4001, LogLevel.Warning, "OAuth2 app {AppId} now accepts any redirect URI (changed by {Actor}). This is discouraged: register the app's redirect URIs instead.")]
     public static partial void AppAllowsAnyRedirectUri(ILogger logger, string appId, string actor);
 
-    [LoggerMessage(4002, LogLevel.Information, "Authorization request refused: {Error} ({Reason}). Client id: {ClientId}.")]
-    public static partial void AuthorizationRefused(ILogger logger, string error, string reason, string? clientId);
+    [LoggerMessage(4002, LogLevel.Debug, "OAuth2 request refused ({Action}): {Error} ({Reason}). Client id: {ClientId}.")]
+    public static partial void RequestRefused(ILogger logger, string action, string error, string reason, string? clientId);
+
+    [LoggerMessage(4005, LogLevel.Debug, "Audit: {Action} {Outcome} x{Count} about {TargetId} from {ClientIp}.")]
+    public static partial void RefusalAudit(ILogger logger, string action, string outcome, int count, string? targetId, string? clientIp);
+
+    [LoggerMessage(4006, LogLevel.Warning, "The audit sink failed to record aggregated refusals; they are dropped.")]
+    public static partial void AuditSinkFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(4003, LogLevel.Warning, "Authorization code replayed for app {AppId}; grant {GrantId} and its tokens are revoked.")]
     public static partial void AuthorizationCodeReplayed(ILogger logger, string appId, string grantId);

@@ -49,6 +49,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<StoredSecrets>();
         services.TryAddSingleton<SourceFailureThrottle>();
         services.TryAddSingleton<AuthenticationFailureLog>();
+        services.TryAddSingleton<RefusalAuditor>();
         services.TryAddSingleton(sp => new QuietHandlerLoggerFactory(sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<SecretHashUpgrader>();
         services.TryAddSingleton<ApiKeyVerifier>();

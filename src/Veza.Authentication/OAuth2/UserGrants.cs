@@ -169,10 +169,14 @@ internal sealed class UserGrants
     }
 
     // RFC 6749 §4.1.2 and RFC 9700 §4.5: a code its own app presents again revokes what it produced.
+    // Logged as a Warning once, when it revokes the grant; a flood of further replays changes nothing and logs at Debug.
     private async ValueTask<OAuthError> ReplayedAsync(AuthorizationCodeRecord code, CancellationToken cancellationToken)
     {
-        Log.AuthorizationCodeReplayed(_logger, code.AppId, code.GrantId);
-        await RevokeAsync(new OAuthGrantFilter { GrantId = code.GrantId }, cancellationToken).ConfigureAwait(false);
+        if (await RevokeAsync(new OAuthGrantFilter { GrantId = code.GrantId }, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            Log.AuthorizationCodeReplayed(_logger, code.AppId, code.GrantId);
+        }
+
         return InvalidGrant("The authorization code was used before.");
     }
 
@@ -264,10 +268,11 @@ internal sealed class UserGrants
         return true;
     }
 
-    /// <summary>Revokes grants and forgets their state on this instance at once.</summary>
-    public async ValueTask RevokeAsync(OAuthGrantFilter filter, CancellationToken cancellationToken)
+    /// <summary>Revokes grants and forgets their state on this instance at once; returns how many this call revoked.</summary>
+    public async ValueTask<int> RevokeAsync(OAuthGrantFilter filter, CancellationToken cancellationToken)
     {
-        foreach (var grantId in await _store.RevokeGrantsAsync(filter, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        var revoked = await _store.RevokeGrantsAsync(filter, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var grantId in revoked)
         {
             _states.Evict(grantId);
         }
@@ -276,12 +281,17 @@ internal sealed class UserGrants
         {
             _states.Evict(id);
         }
+
+        return revoked.Count;
     }
 
     private async ValueTask<OAuthError> ReusedAsync(RefreshTokenRecord token, CancellationToken cancellationToken)
     {
-        Log.RefreshTokenReused(_logger, token.AppId, token.GrantId);
-        await RevokeAsync(new OAuthGrantFilter { GrantId = token.GrantId }, cancellationToken).ConfigureAwait(false);
+        if (await RevokeAsync(new OAuthGrantFilter { GrantId = token.GrantId }, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            Log.RefreshTokenReused(_logger, token.AppId, token.GrantId);
+        }
+
         return InvalidGrant("The refresh token was used before; the authorization is revoked.");
     }
 

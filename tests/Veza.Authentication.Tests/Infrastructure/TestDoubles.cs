@@ -203,31 +203,48 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
     }
 }
 
-/// <summary>Keeps every audit event, in order.</summary>
+/// <summary>Keeps every audit event, in order, and lets a test wait for one.</summary>
 internal sealed class RecordingAuditSink : IVezaAuditSink
 {
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public ConcurrentQueue<VezaAuditEvent> Events { get; } = new();
 
     public ValueTask WriteAsync(VezaAuditEvent auditEvent, CancellationToken cancellationToken)
     {
         Events.Enqueue(auditEvent);
+        TaskCompletionSource added;
+        lock (_lock)
+        {
+            (added, _added) = (_added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        added.TrySetResult();
         return ValueTask.CompletedTask;
     }
 
     // Call events are raised when the response has completed, which TestServer may report after the client has it.
     public async Task<VezaAuditEvent> WaitForAsync(Func<VezaAuditEvent, bool> match)
     {
-        for (var i = 0; i < 200; i++)
+        var deadline = Task.Delay(TimeSpan.FromSeconds(10));
+        while (true)
         {
+            Task added;
+            lock (_lock)
+            {
+                added = _added.Task;
+            }
+
             if (Events.FirstOrDefault(match) is { } found)
             {
                 return found;
             }
 
-            await Task.Delay(25);
+            if (await Task.WhenAny(added, deadline) == deadline)
+            {
+                Assert.Fail("no matching audit event within 10 s");
+            }
         }
-
-        Assert.Fail("no matching audit event within 5 s");
-        return null!;
     }
 }

@@ -136,6 +136,9 @@ internal sealed class VezaTestHost : IAsyncDisposable
 
     public LogCollector Logs => Services.GetRequiredService<LogCollector>();
 
+    /// <summary>Counts requests whose response completed, after every completion callback of the library ran.</summary>
+    public RequestCompletions Completions => Services.GetRequiredService<RequestCompletions>();
+
     public static async Task<VezaTestHost> StartAsync(
         Action<IServiceCollection>? services = null,
         Action<VezaAuthenticationOptions>? options = null,
@@ -175,11 +178,15 @@ internal sealed class VezaTestHost : IAsyncDisposable
             .AddPolicy("scope:users:read", p => p.RequireVezaScope("users:read"));
         services?.Invoke(builder.Services);
 
+        var completions = new RequestCompletions();
+        builder.Services.AddSingleton(completions);
         var app = builder.Build();
 
         // Lets a test speak from a chosen client address (TestServer has none): "X-Test-Client-Ip: 203.0.113.7".
         app.Use((context, next) =>
         {
+            // Registered first, so it runs after every completion callback the library registers (they run last-in first-out).
+            context.Response.OnCompleted(completions.CompleteOne);
             if (context.Request.Headers.TryGetValue(ClientIpHeader, out var ip) && IPAddress.TryParse(ip.ToString(), out var address))
             {
                 context.Connection.RemoteIpAddress = address;
@@ -303,6 +310,47 @@ internal sealed class VezaTestHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Counts completed requests, so a test can wait for what happens when a response completes.</summary>
+internal sealed class RequestCompletions
+{
+    private readonly Lock _lock = new();
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private int _completed;
+
+    public int Completed => Volatile.Read(ref _completed);
+
+    public Task CompleteOne()
+    {
+        lock (_lock)
+        {
+            _completed++;
+            foreach (var waiter in _waiters.Where(w => w.Count <= _completed).ToList())
+            {
+                waiter.Done.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes once <paramref name="count"/> responses have completed in all (10 s at most).</summary>
+    public Task WaitForAsync(int count)
+    {
+        lock (_lock)
+        {
+            if (_completed >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
     }
 }
 

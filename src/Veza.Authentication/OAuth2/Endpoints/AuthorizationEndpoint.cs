@@ -24,6 +24,8 @@ namespace Veza.Authentication.OAuth2.Endpoints;
 /// </summary>
 internal static class AuthorizationEndpoint
 {
+    private const string RefusalAction = "oauth2.authorize.refuse";
+
     public static void Map(IEndpointRouteBuilder endpoints, OAuthServerOptions options)
         => endpoints.MapMethods(options.AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
@@ -271,10 +273,11 @@ internal static class AuthorizationEndpoint
             actor.Event(action, outcome, "oauth2_app", appId, teamId, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()), CancellationToken.None);
     }
 
+    // A request that cannot be answered to the app: logged at Debug, counted, and audited aggregated, like every refusal.
     private static async Task RefuseOnPageAsync(HttpContext context, string? clientId, string reason, string message)
     {
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthorizationEndpoint).FullName!);
-        Log.AuthorizationRefused(logger, "invalid_request", reason, ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
+        await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, RefusalAction, "invalid_request", "oauth2_app",
+            ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, reason).ConfigureAwait(false);
         await ErrorPageAsync(context, StatusCodes.Status400BadRequest, message).ConfigureAwait(false);
     }
 
@@ -307,10 +310,9 @@ internal static class AuthorizationEndpoint
     {
         public async Task ErrorAsync(string error, string description)
         {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthorizationEndpoint).FullName!);
-            Log.AuthorizationRefused(logger, error, description, appId);
             var location = Location("error", error, description);
-            await AuditAsync(context, "oauth2.authorize", error, appId, null).ConfigureAwait(false);
+            await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, RefusalAction, error, "oauth2_app", appId, description)
+                .ConfigureAwait(false);
             Redirect(location);
         }
 

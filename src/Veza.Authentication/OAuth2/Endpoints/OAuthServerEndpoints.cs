@@ -112,20 +112,20 @@ internal static class OAuthServerEndpoints
         var (form, formError) = await OAuthProtocol.ReadFormAsync(context.Request).ConfigureAwait(false);
         if (formError is not null)
         {
-            await RefuseTokenAsync(context, formError, false, null, "malformed request").ConfigureAwait(false);
+            await RefuseAsync(context, formError, false, null, "malformed request").ConfigureAwait(false);
             return;
         }
 
         var (clientId, secret, basic, clientError) = OAuthProtocol.ReadClient(context.Request, form!);
         if (clientError is not null)
         {
-            await RefuseTokenAsync(context, clientError, basic, clientId, "client authentication missing or malformed").ConfigureAwait(false);
+            await RefuseAsync(context, clientError, basic, clientId, "client authentication missing or malformed").ConfigureAwait(false);
             return;
         }
 
         if (!form!.TryGetValue("grant_type", out var grantType))
         {
-            await RefuseTokenAsync(context, OAuthError.InvalidRequest("grant_type is required."), basic, clientId, "no grant type").ConfigureAwait(false);
+            await RefuseAsync(context, OAuthError.InvalidRequest("grant_type is required."), basic, clientId, "no grant type").ConfigureAwait(false);
             return;
         }
 
@@ -144,11 +144,11 @@ internal static class OAuthServerEndpoints
                 await UserGrantAsync(context, form, client, basic, grants, grantType).ConfigureAwait(false);
                 return;
             case "client_credentials" or "authorization_code" or "refresh_token":
-                await RefuseTokenAsync(context, new OAuthError(400, "unauthorized_client", "This client may not use this grant type."), basic, clientId, "grant not allowed for client")
+                await RefuseAsync(context, new OAuthError(400, "unauthorized_client", "This client may not use this grant type."), basic, clientId, "grant not allowed for client")
                     .ConfigureAwait(false);
                 return;
             default:
-                await RefuseTokenAsync(context, new OAuthError(400, "unsupported_grant_type", "Supported grants: client_credentials, authorization_code, refresh_token."), basic,
+                await RefuseAsync(context, new OAuthError(400, "unsupported_grant_type", "Supported grants: client_credentials, authorization_code, refresh_token."), basic,
                     clientId, "unsupported grant").ConfigureAwait(false);
                 return;
         }
@@ -172,7 +172,7 @@ internal static class OAuthServerEndpoints
 
         if (tokens is null)
         {
-            await RefuseTokenAsync(context, error!, basic, app.Id, grantType + " refused").ConfigureAwait(false);
+            await RefuseAsync(context, error!, basic, app.Id, grantType + " refused").ConfigureAwait(false);
             return;
         }
 
@@ -202,7 +202,7 @@ internal static class OAuthServerEndpoints
         {
             if (!client.AllowedScopes.Contains(wanted, StringComparer.Ordinal))
             {
-                await RefuseTokenAsync(context, new OAuthError(400, "invalid_scope", "A requested scope is unknown or not allowed for this client."), basic, clientId,
+                await RefuseAsync(context, new OAuthError(400, "invalid_scope", "A requested scope is unknown or not allowed for this client."), basic, clientId,
                     "scope not allowed").ConfigureAwait(false);
                 return;
             }
@@ -212,7 +212,7 @@ internal static class OAuthServerEndpoints
         var granted = requested.Distinct(StringComparer.Ordinal).Where(s => rolePermissions.Contains(s, StringComparer.Ordinal)).ToArray();
         if (granted.Length == 0)
         {
-            await RefuseTokenAsync(context, new OAuthError(400, "invalid_scope", "None of the requested scopes is granted by the client's role."), basic, clientId,
+            await RefuseAsync(context, new OAuthError(400, "invalid_scope", "None of the requested scopes is granted by the client's role."), basic, clientId,
                 "no scope granted").ConfigureAwait(false);
             return;
         }
@@ -228,7 +228,7 @@ internal static class OAuthServerEndpoints
         catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
         {
             context.Response.Headers.RetryAfter = "5";
-            await RefuseTokenAsync(context, new OAuthError(503, "temporarily_unavailable", "Tokens cannot be issued right now."), basic, clientId, "signing keys unavailable")
+            await RefuseAsync(context, new OAuthError(503, "temporarily_unavailable", "Tokens cannot be issued right now."), basic, clientId, "signing keys unavailable")
                 .ConfigureAwait(false);
             return;
         }
@@ -413,7 +413,7 @@ internal static class OAuthServerEndpoints
 
         if (!form!.TryGetValue("token", out var token))
         {
-            await OAuthProtocol.WriteErrorAsync(context, OAuthError.InvalidRequest("token is required."), basic).ConfigureAwait(false);
+            await RefuseAsync(context, OAuthError.InvalidRequest("token is required."), basic, client.Id, "no token").ConfigureAwait(false);
             return (null, string.Empty, basic);
         }
 
@@ -425,14 +425,14 @@ internal static class OAuthServerEndpoints
         var (form, formError) = await OAuthProtocol.ReadFormAsync(context.Request).ConfigureAwait(false);
         if (formError is not null)
         {
-            await OAuthProtocol.WriteErrorAsync(context, formError, false).ConfigureAwait(false);
+            await RefuseAsync(context, formError, false, null, "malformed request").ConfigureAwait(false);
             return (null, false, null);
         }
 
         var (clientId, secret, basic, clientError) = OAuthProtocol.ReadClient(context.Request, form!);
         if (clientError is not null)
         {
-            await OAuthProtocol.WriteErrorAsync(context, clientError, basic).ConfigureAwait(false);
+            await RefuseAsync(context, clientError, basic, clientId, "client authentication missing or malformed").ConfigureAwait(false);
             return (null, basic, null);
         }
 
@@ -446,6 +446,8 @@ internal static class OAuthServerEndpoints
     {
         OAuthError error;
         string reason;
+        AuthenticationFailureKind kind;
+        Exception? storeError = null;
         try
         {
             var verifier = context.RequestServices.GetRequiredService<ClientSecretVerifier>();
@@ -460,39 +462,43 @@ internal static class OAuthServerEndpoints
         }
         catch (CredentialRejectedException ex)
         {
-            (error, reason) = (OAuthError.InvalidClient(), ex.Reason);
-            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Rejected);
+            (error, reason, kind) = (OAuthError.InvalidClient(), ex.Reason, AuthenticationFailureKind.Rejected);
         }
         catch (CredentialThrottledException ex)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            (error, reason) = (new OAuthError(429, "temporarily_unavailable", "Too many failed attempts from this address. Try again later."), "throttled");
-            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Throttled);
+            (error, reason, kind) = (new OAuthError(429, "temporarily_unavailable", "Too many failed attempts from this address. Try again later."), "throttled",
+                AuthenticationFailureKind.Throttled);
         }
         catch (SecretCheckBusyException)
         {
             context.Response.Headers.RetryAfter = "1";
-            (error, reason) = (new OAuthError(503, "temporarily_unavailable", "The server is busy. Try again shortly."), "busy");
-            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Busy);
+            (error, reason, kind) = (new OAuthError(503, "temporarily_unavailable", "The server is busy. Try again shortly."), "busy", AuthenticationFailureKind.Busy);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             context.Response.Headers.RetryAfter = "5";
-            (error, reason) = (new OAuthError(503, "temporarily_unavailable", "The server is temporarily unavailable."), "store unavailable");
-            context.RequestServices.GetRequiredService<AuthenticationFailureLog>().Record(AuthenticationFailureKind.Unavailable, ex);
+            (error, reason, kind, storeError) = (new OAuthError(503, "temporarily_unavailable", "The server is temporarily unavailable."), "store unavailable",
+                AuthenticationFailureKind.Unavailable, ex);
         }
 
-        await RefuseTokenAsync(context, error, basic, clientId, reason).ConfigureAwait(false);
+        await RefuseAsync(context, error, basic, clientId, reason, kind, storeError).ConfigureAwait(false);
         return null;
     }
 
-    private static async Task RefuseTokenAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason)
+    // Every refused request of the token, revocation and introspection endpoints: logged at Debug, counted in the
+    // minute's Warning summary, and audited aggregated (a flood is never one event per request). The caller is not
+    // authenticated: the client id it claimed is the target, never the actor.
+    private static async Task RefuseAsync(HttpContext context, OAuthError error, bool basic, string? clientId, string reason,
+        AuthenticationFailureKind kind = AuthenticationFailureKind.Refused, Exception? storeError = null)
     {
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthServerEndpoints).FullName!);
-        Log.TokenRequestRefused(logger, error.Error, reason, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null);
-        // The caller is not authenticated: the client id it claimed is the target, never the actor.
-        await AuditAsync(context, "oauth2.request.refuse", error.Error, clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, null,
-            authenticated: false).ConfigureAwait(false);
+        var options = context.RequestServices.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.OAuth2;
+        var path = context.Request.Path;
+        var action = path.Equals(options.RevocationPath, StringComparison.OrdinalIgnoreCase) ? "oauth2.revoke.refuse"
+            : path.Equals(options.IntrospectionPath, StringComparison.OrdinalIgnoreCase) ? "oauth2.introspect.refuse"
+            : "oauth2.token.refuse";
+        await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, action, error.Error, "oauth2_client",
+            clientId is not null && ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, reason, kind, storeError).ConfigureAwait(false);
         await OAuthProtocol.WriteErrorAsync(context, error, basic).ConfigureAwait(false);
     }
 
