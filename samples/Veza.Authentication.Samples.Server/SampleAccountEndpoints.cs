@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Veza.Authentication.Secrets;
 
 namespace Veza.Authentication.Samples.Server;
 
@@ -67,7 +69,19 @@ internal static class SampleAccountEndpoints
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string username = form["username"].ToString().Trim(), password = form["password"].ToString();
         string? returnUrl = form["returnUrl"];
-        var user = await accounts.SignInAsync(username, password, context.RequestAborted);
+        var (user, check) = await accounts.SignInAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
+        switch (check.Result)
+        {
+            case VezaPasswordCheckResult.Throttled:
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Page(context, antiforgery, StatusCodes.Status429TooManyRequests, returnUrl, username,
+                    "Too many failed sign-ins from this address. Wait a minute and try again.", signedIn: null);
+            case VezaPasswordCheckResult.Busy:
+                context.Response.Headers.RetryAfter = "1";
+                return Page(context, antiforgery, StatusCodes.Status503ServiceUnavailable, returnUrl, username,
+                    "The service is busy. Try again in a moment.", signedIn: null);
+        }
+
         if (user is null)
         {
             // One message whatever was wrong: the page never tells whether the username exists.
@@ -95,12 +109,14 @@ internal static class SampleAccountEndpoints
 
     /// <summary>
     /// The return URL when it stays on this site, else the sign-in page. A path must start with one '/' (not "//" or
-    /// "/\", which browsers read as another host) and hold no control characters (browsers drop tabs and newlines, so
-    /// "/\t/host" would become "//host"); an absolute URL must name this very origin.
+    /// "/\", which browsers read as another host) and hold only printable ASCII (browsers drop tabs and newlines, so
+    /// "/\t/host" would become "//host", and a Location header cannot carry anything else); an absolute URL must name
+    /// this very origin.
     /// </summary>
     internal static string LocalOrDefault(HttpRequest request, string? returnUrl)
     {
-        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Any(char.IsControl))
+        // Only RFC 3986 characters can go into a Location header; anything else (controls, spaces, non-ASCII) is refused.
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Any(c => c is <= ' ' or >= (char)0x7F))
         {
             return SignInPath;
         }

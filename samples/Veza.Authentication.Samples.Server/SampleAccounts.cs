@@ -1,55 +1,45 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.Samples.Server;
 
 /// <summary>
-/// The sample's sign-in accounts: the user id is the username, and only an Argon2id hash of the password (made with
-/// the library's <see cref="ISecretHasher"/>) is kept, in memory. Who the user is and whether they may sign in comes
-/// from the directory.
+/// The sample's sign-in accounts: the user id is the username, and only the stored form of the password (an Argon2id
+/// hash with its keyed fingerprint, made by the library's <see cref="VezaPasswordVerifier"/>) is kept, in memory.
+/// Checks go through the same verifier, so a sign-in page gets the library's protections: an address that keeps
+/// failing is throttled before any work, Argon2id runs within the process-wide bound, and a wrong password is refused
+/// by its fingerprint without Argon2id. Who the user is and whether they may sign in comes from the directory.
 /// </summary>
-internal sealed class SampleAccounts
+internal sealed class SampleAccounts(VezaPasswordVerifier passwords, IVezaUserDirectory directory)
 {
-    private const int MaxPasswordLength = 1024;
     private readonly ConcurrentDictionary<string, string> _hashes = new(StringComparer.Ordinal);
-    private readonly ISecretHasher _hasher;
-    private readonly IVezaUserDirectory _directory;
-
-    // Checked when the username is unknown, so that an unknown user costs as much time as a wrong password.
-    private readonly string _decoyHash;
-
-    public SampleAccounts(ISecretHasher hasher, IVezaUserDirectory directory)
-    {
-        _hasher = hasher;
-        _directory = directory;
-        _decoyHash = hasher.Hash(Guid.NewGuid().ToString("N"));
-    }
 
     /// <summary>Sets a user's password (hashed here; the clear text is not kept).</summary>
-    public void SetPassword(string userId, string password) => _hashes[userId] = _hasher.Hash(password);
+    public async ValueTask SetPasswordAsync(string userId, string password, CancellationToken cancellationToken)
+        => _hashes[userId] = await passwords.HashAsync(password, cancellationToken);
 
-    /// <summary>The user for a username and password, or <see langword="null"/> whatever was wrong.</summary>
-    public async ValueTask<VezaUser?> SignInAsync(string username, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a username and password from <paramref name="client"/>: the user on success, and otherwise why not
+    /// (failed whatever was wrong, throttled, or busy).
+    /// </summary>
+    public async ValueTask<(VezaUser? User, VezaPasswordCheck Check)> SignInAsync(string username, string password, IPAddress? client,
+        CancellationToken cancellationToken)
     {
-        if (username.Length == 0 || password.Length is 0 or > MaxPasswordLength)
+        var stored = _hashes.GetValueOrDefault(username);
+        var check = await passwords.VerifyAsync(stored, password, client, cancellationToken);
+        if (check.Result != VezaPasswordCheckResult.Success)
         {
-            return null;
+            return (null, check);
         }
 
-        var known = _hashes.TryGetValue(username, out var hash);
-        var verified = await _hasher.VerifyAsync(hash ?? _decoyHash, password, cancellationToken);
-        if (!known || verified == SecretVerificationResult.Failed)
+        if (check.UpgradedHash is { } upgraded)
         {
-            return null;
+            _hashes.TryUpdate(username, upgraded, stored!);
         }
 
-        if (verified == SecretVerificationResult.SuccessRehashNeeded)
-        {
-            SetPassword(username, password);
-        }
-
-        var user = await _directory.FindUserAsync(username, cancellationToken);
-        return user is { IsActive: true } ? user : null;
+        var user = await directory.FindUserAsync(username, cancellationToken);
+        return user is { IsActive: true } ? (user, check) : (null, check with { Result = VezaPasswordCheckResult.Failed });
     }
 }

@@ -153,7 +153,7 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
             directory.AddUser(new VezaUser(user.Id, user.DisplayName, user.IsActive));
             if (!string.IsNullOrEmpty(user.Password))
             {
-                accounts.SetPassword(user.Id, user.Password);
+                await accounts.SetPasswordAsync(user.Id, user.Password, cancellationToken);
             }
 
             foreach (var (teamId, roles) in user.Roles)

@@ -47,6 +47,8 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<SecretCheckGate>();
         services.TryAddSingleton<SecretFingerprints>();
         services.TryAddSingleton<StoredSecrets>();
+        services.TryAddSingleton(sp => new VezaPasswordVerifier(
+            sp.GetRequiredService<StoredSecrets>(), sp.GetRequiredService<SourceFailureThrottle>(), sp.GetRequiredService<AuthenticationFailureLog>()));
         services.TryAddSingleton<SourceFailureThrottle>();
         services.TryAddSingleton<AuthenticationFailureLog>();
         services.TryAddSingleton<RefusalAuditor>();
