@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.OAuth2;
 using Veza.Authentication.Stores;
@@ -22,8 +23,12 @@ public sealed class AppResilienceTests
     public async Task A_failing_grant_store_gives_503_at_the_token_endpoint_and_for_app_tokens_never_a_token_or_access()
     {
         var grants = new FailingGrantStore();
-        await using var host = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants)),
-            options: o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(50));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartAsync(services: s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants));
+            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+        });
         await host.SwitchOAuth2Async(true);
         var app = await AppFlow.CreateAppAsync(host);
         var flow = new AppFlow(host, OperatorA);
@@ -31,7 +36,8 @@ public sealed class AppResilienceTests
         var code = await flow.AuthorizeAsync(app.Id);
 
         grants.Fail = true;
-        await Task.Delay(100);
+        // The grant's state, remembered for the refresh interval, must be read from the failing store again.
+        time.Advance(TimeSpan.FromSeconds(6));
         var redeem = await flow.RedeemAsync(app, code);
         var refreshed = await flow.RefreshAsync(app, refresh!);
         var call = await host.GetAsync("/api/me", token);

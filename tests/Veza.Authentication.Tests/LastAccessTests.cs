@@ -108,11 +108,7 @@ public sealed class LastAccessTests
         await _host!.GetAsync("/api/me", key);
 
         _time.Advance(TimeSpan.FromSeconds(31));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_store.LastAccessWrites == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.ValueAsync(() => Task.FromResult(_store.LastAccessWrites), writes => writes > 0);
 
         var stored = await _store.FindByIdAsync(id, CancellationToken.None);
         Assert.That(stored!.LastAccessAt, Is.EqualTo(usedAt));
@@ -128,11 +124,7 @@ public sealed class LastAccessTests
         _store.HangLastAccessWrites = true;
 
         _time.Advance(TimeSpan.FromSeconds(31));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_store.HangingLastAccessWrites == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.ValueAsync(() => Task.FromResult(_store.HangingLastAccessWrites), writes => writes > 0);
 
         Assert.That(_store.HangingLastAccessWrites, Is.EqualTo(1), "the background flush is stuck in the store");
         _store.HangLastAccessWrites = false;

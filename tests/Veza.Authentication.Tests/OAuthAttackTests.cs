@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
@@ -102,15 +103,20 @@ public sealed class OAuthAttackTests
     public async Task A_client_store_that_fails_gives_503_at_the_token_endpoint_and_at_the_api()
     {
         var clients = new FailingClientStore();
-        await using var host = await VezaTestHost.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IOAuthClientStore>(clients)),
-            options: o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(1));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await VezaTestHost.StartAsync(services: s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton<IOAuthClientStore>(clients));
+            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+        });
         await host.SwitchOAuth2Async(true);
         var client = await host.CreateClientAsync(TeamA);
         var token = await host.GetTokenAsync(client);
         host.Services.GetRequiredService<Veza.Authentication.OAuth2.ClientSecretVerifier>().Evict(client.Id);
 
         clients.Fail = true;
-        await Task.Delay(20);
+        // The client's state, remembered for the refresh interval, must be read from the failing store again.
+        time.Advance(TimeSpan.FromSeconds(6));
         var tokenRequest = await host.PostFormAsync("/oauth2/token", [Grant], client);
         var call = await host.GetAsync("/api/me", token);
         var json = await JsonAsync(tokenRequest);

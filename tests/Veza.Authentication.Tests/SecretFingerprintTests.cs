@@ -220,18 +220,6 @@ public sealed class SecretFingerprintTests
         Assert.That(second.Services.GetRequiredService<SecretFingerprints>().Check(a, "a-secret"), Is.EqualTo(FingerprintVerdict.Match));
     }
 
-    private static async Task<string> EventuallyStoredAsync(IApiKeyStore store, string id, Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var stored = (await store.FindByIdAsync(id, CancellationToken.None))!.SecretHash;
-            if (condition(stored) || DateTime.UtcNow > deadline)
-            {
-                return stored;
-            }
-
-            await Task.Yield();
-        }
-    }
+    private static Task<string> EventuallyStoredAsync(IApiKeyStore store, string id, Func<string, bool> condition)
+        => Eventually.ValueAsync(async () => (await store.FindByIdAsync(id, CancellationToken.None))!.SecretHash, condition);
 }
