@@ -142,6 +142,25 @@ public sealed class AuthorizationCodeLimitsTests
     }
 
     [Test]
+    public async Task A_code_issued_just_before_the_consent_is_withdrawn_or_the_app_revoked_starts_no_grant()
+    {
+        var app = await AppFlow.CreateAppAsync(_host);
+        var flow = new AppFlow(_host, OperatorA);
+        var beforeWithdrawal = await flow.AuthorizeAsync(app.Id);
+        var (_, key) = await _host.CreatePersonalKeyAsync(OperatorA, TeamA);
+        Assert.That((await _host.SendAsync(HttpMethod.Delete, "/api/preview/oauth2consents/" + app.Id, key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var beforeRevoke = await flow.AuthorizeAsync(app.Id);
+        await _host.Apps.RevokeAsync(app.Id, Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.ReinstateAsync(app.Id, Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
+
+        var afterWithdrawal = await flow.RedeemAsync(app, beforeWithdrawal);
+        var afterRevoke = await flow.RedeemAsync(app, beforeRevoke);
+
+        Assert.That(afterWithdrawal.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(afterRevoke.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task A_code_replayed_after_it_expired_is_simply_invalid_and_revokes_nothing()
     {
         var app = await AppFlow.CreateAppAsync(_host);

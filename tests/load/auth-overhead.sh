@@ -10,15 +10,17 @@
 # with an access token of the seeded user root-admin for the seeded app sample-webapp, got through the app flow
 # first (sign-in, consent, code with PKCE, token: tests/load/grant_client.py), also with a 1-hour lifetime.
 # Logging is at Warning, as in production; the call audit event goes to the default sink (dropped at Debug).
+# CHECKOUT=<another checkout> measures that one instead (an earlier commit in a git worktree, say).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SRC="${CHECKOUT:-$ROOT}"
 TOOL="$ROOT/../shared/tools/auth-overhead.sh"
-PUBLISH="$ROOT/artifacts/load/publish"
+PUBLISH="$ROOT/artifacts/load/publish${CHECKOUT:+-other}"
 PORT="${PORT:-5092}"
 KEY="veza_losOssXbrfFxgOSJ_E2HoUvDTunaXxVH5mtuq20a25Zj8gDrMKinvfi0LIWS1LcKNS"   # root-admin's seeded key
 [ -x "$TOOL" ] || [ -r "$TOOL" ] || { echo "error: $TOOL not found (it lives in shared/, beside the checkout)" >&2; exit 1; }
 
-dotnet publish "$ROOT/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
+dotnet publish "$SRC/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
 # The content root is the publish folder, where appsettings.Development.json (the seed) lives.
 cd "$PUBLISH"
 env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \

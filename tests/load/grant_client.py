@@ -9,6 +9,8 @@ then, before any timed phase:
   grant_client.py refresh SERVER BASE_URL COUNT OUT [THREADS]   one refresh token per line, each from its own grant
                                                                  (a code redeemed once)
   grant_client.py access  SERVER BASE_URL                       prints one access token of the signed-in user
+  grant_client.py cookie  SERVER BASE_URL                       prints the signed-in session's Cookie header, after
+                                                                 the user consented once
 
 SERVER is "veza" or "openiddict". Veza remembers the consent, so after the first Allow every authorization request
 answers 302 with a code; OpenIddict's reference server asks every time, so each of its codes is one POST of the
@@ -225,9 +227,13 @@ def produce(server, base, count, threads, make):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[0] not in ("codes", "refresh", "access") or argv[1] not in SERVERS:
+    if len(argv) < 3 or argv[0] not in ("codes", "refresh", "access", "cookie") or argv[1] not in SERVERS:
         sys.exit(__doc__)
     mode, server, base = argv[0], argv[1], argv[2].rstrip("/")
+    if mode == "cookie":
+        client, _ = session(server, base)
+        print("; ".join(f"{k}={v}" for k, v in client.cookies.items()))
+        return
     if mode == "access":
         client, antiforgery = session(server, base)
         print(client.redeem(*client.new_code(antiforgery))["access_token"])

@@ -70,7 +70,11 @@ public interface IOAuthGrantStore
     /// <returns>Success, NotFound, or Conflict when the token was rotated already.</returns>
     ValueTask<OAuthStoreResult> RotateRefreshTokenAsync(string currentHash, RefreshTokenRecord successor, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Revokes grants: the tokens and refresh tokens they produced stop working.</summary>
+    /// <summary>
+    /// Revokes grants: the tokens and refresh tokens they produced stop working. With an app (and user) filter, the
+    /// unredeemed codes that would start such grants are removed in the same operation, so a code issued just before a
+    /// consent is withdrawn or an app is revoked can no longer start a grant.
+    /// </summary>
     /// <param name="filter">Which grants.</param>
     /// <param name="now">The time of revocation (UTC).</param>
     /// <param name="cancellationToken">Cancels the write.</param>

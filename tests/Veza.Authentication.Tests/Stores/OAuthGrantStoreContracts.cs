@@ -187,6 +187,24 @@ public abstract class OAuthGrantStoresContract
     }
 
     [Test]
+    public async Task Revoking_an_apps_grants_for_a_user_removes_their_pending_codes_of_that_app_too()
+    {
+        await Grants.AddCodeAsync(Code("mine", "g1", app: "a1", user: "u1"), 10, Now, default);
+        await Grants.AddCodeAsync(Code("other-user", "g2", app: "a1", user: "u2"), 10, Now, default);
+        await Grants.AddCodeAsync(Code("other-app", "g3", app: "a2", user: "u1"), 10, Now, default);
+
+        await Grants.RevokeGrantsAsync(new OAuthGrantFilter { AppId = "a1", UserId = "u1" }, Now, default);
+
+        Assert.That(await Grants.FindCodeAsync("mine", Now, default), Is.Null);
+        Assert.That((await Grants.RedeemCodeAsync("mine", "a1", Now, Now.AddDays(30), default)).Status, Is.EqualTo(CodeRedemptionStatus.NotFound));
+        Assert.That(await Grants.FindCodeAsync("other-user", Now, default), Is.Not.Null);
+        Assert.That(await Grants.FindCodeAsync("other-app", Now, default), Is.Not.Null);
+
+        await Grants.RevokeGrantsAsync(new OAuthGrantFilter { AppId = "a1" }, Now, default);
+        Assert.That(await Grants.FindCodeAsync("other-user", Now, default), Is.Null, "revoking the app's grants removes every user's pending code");
+    }
+
+    [Test]
     public async Task Pruning_removes_expired_codes_and_refresh_tokens_and_grants_past_their_end_with_theirs()
     {
         await StartGrantAsync("g1");

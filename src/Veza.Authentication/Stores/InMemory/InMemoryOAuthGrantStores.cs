@@ -171,6 +171,15 @@ public sealed class InMemoryOAuthGrantStore : IOAuthGrantStore
                 _grants[id] = _grants[id] with { RevokedAt = now };
             }
 
+            if (filter.AppId is not null)
+            {
+                foreach (var code in _codes.Values.Where(c => c.RedeemedAt is null && c.AppId == filter.AppId
+                    && (filter.UserId is null || c.UserId == filter.UserId) && (filter.GrantId is null || c.GrantId == filter.GrantId)).ToList())
+                {
+                    _codes.Remove(code.Hash);
+                }
+            }
+
             return ValueTask.FromResult<IReadOnlyList<string>>(revoked);
         }
     }
