@@ -11,21 +11,11 @@
 # CHECKOUT=<another checkout> measures that one instead (an earlier commit in a git worktree, say).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SRC="${CHECKOUT:-$ROOT}"
-PUBLISH="$ROOT/artifacts/load/authorize-flood"
-PORT="${PORT:-5093}"
 SECS="${1:-60}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-rm -rf "$PUBLISH"
-dotnet publish "$SRC/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
-cd "$PUBLISH"
-env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
-  'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' 'Logging__LogLevel__Veza.Authentication=Warning' \
-  taskset -c 0 dotnet "$PUBLISH/Veza.Authentication.Samples.Server.dll" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
-COOKIE="$(python3 "$ROOT/tests/load/grant_client.py" cookie veza "http://127.0.0.1:$PORT")"
+. "$ROOT/tests/load/sample.sh"
+start_sample authorize-flood "${PORT:-5093}" 0 Warning
+COOKIE="$(python3 "$ROOT/tests/load/grant_client.py" cookie veza "$BASE")"
 LUA="$(mktemp --suffix .lua)"
 cat >"$LUA" <<LUA
 local n = 0
@@ -38,11 +28,11 @@ request = function()
 end
 LUA
 rss() { awk '/VmRSS/{printf "%.0f MB", $2 / 1024}' "/proc/$server/status"; }
-status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/oauth2/authorize?response_type=code&client_id=sample-webapp&redirect_uri=http%3A%2F%2F127.0.0.1%3A5090%2Fsignin-veza&scope=graph%3Aread&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=check")"
+status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/oauth2/authorize?response_type=code&client_id=sample-webapp&redirect_uri=http%3A%2F%2F127.0.0.1%3A5090%2Fsignin-veza&scope=graph%3Aread&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=check")"
 [ "$status" = 302 ] || { echo "error: the signed-in authorization request answered $status, not 302" >&2; exit 1; }
-taskset -c 1 wrk -t1 -c4 -d5s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null
+taskset -c 1 wrk -t1 -c4 -d5s -s "$LUA" "$BASE" >/dev/null
 echo "before the flood:   $(rss)"
-taskset -c 1 wrk -t1 -c4 -d"${SECS}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/requests in|Requests\/sec|Non-2xx/{print "wrk: " $0}'
+taskset -c 1 wrk -t1 -c4 -d"${SECS}s" -s "$LUA" "$BASE" | awk '/requests in|Requests\/sec|Non-2xx/{print "wrk: " $0}'
 echo "after the flood:    $(rss)"
 sleep 15
 echo "15 s later:         $(rss)"

@@ -9,22 +9,12 @@
 # curl's total time for each kind (REQUESTS of each, default 40). CHECKOUT=<another checkout> measures that one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SRC="${CHECKOUT:-$ROOT}"
-PUBLISH="$ROOT/artifacts/load/client-id-timing"
-PORT="${PORT:-5096}"
 N="${1:-40}"
-rm -rf "$PUBLISH"
-dotnet publish "$SRC/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
-cd "$PUBLISH"
-env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
-  'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' 'Logging__LogLevel__Veza.Authentication=Warning' \
-  dotnet "$PUBLISH/Veza.Authentication.Samples.Server.dll" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+. "$ROOT/tests/load/sample.sh"
+start_sample client-id-timing "${PORT:-5096}" 0,1 Warning
 time_of() {   # client-id source-address
   curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --interface "$2" -u "$1:a-wrong-secret-that-is-long-enough-$RANDOM$RANDOM" \
-    -d grant_type=client_credentials "http://127.0.0.1:$PORT/oauth2/token"
+    -d grant_type=client_credentials "$BASE/oauth2/token"
 }
 time_of engineering-worker 127.0.3.250 >/dev/null; time_of no-such-client 127.0.3.251 >/dev/null   # warm-up
 known="" unknown=""

@@ -12,23 +12,13 @@
 # CHECKOUT=<another checkout> measures that one instead (an earlier commit in a git worktree, say).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SRC="${CHECKOUT:-$ROOT}"
-PUBLISH="$ROOT/artifacts/load/first-use-flood"
 PORT="${PORT:-5095}"
 SECS="${1:-30}"
 SOURCES="${2:-250}"
 KEY="veza_losOssXbrfFxgOSJ_E2HoUvDTunaXxVH5mtuq20a25Zj8gDrMKinvfi0LIWS1LcKNS"   # root-admin's seeded key
 KEY_IDS=(losOssXbrfFxgOSJ hmCtZptxwwLdbT2d)                                          # seeded key ids to attack
-BASE="http://127.0.0.1:$PORT"
-rm -rf "$PUBLISH"
-dotnet publish "$SRC/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
-cd "$PUBLISH"
-env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$BASE" \
-  'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' 'Logging__LogLevel__Veza.Authentication=Warning' \
-  dotnet "$PUBLISH/Veza.Authentication.Samples.Server.dll" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.1; done
+. "$ROOT/tests/load/sample.sh"
+start_sample first-use-flood "$PORT" 0,1 Warning
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$BASE/api/me")" = 200 ] \
   || { echo "error: the seeded key does not authenticate on the sample" >&2; exit 1; }
 

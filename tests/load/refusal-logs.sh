@@ -11,22 +11,14 @@
 # CHECKOUT=<another checkout> measures that one instead (an earlier commit in a git worktree, say).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SRC="${CHECKOUT:-$ROOT}"
-PUBLISH="$ROOT/artifacts/load/refusal-logs"
-PORT="${PORT:-5094}"
 SECS="${1:-10}"
 LOG="$ROOT/artifacts/load/refusal-logs.log"
 WORK="$(mktemp -d)"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-rm -rf "$PUBLISH"
-dotnet publish "$SRC/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
-cd "$PUBLISH"
-env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
-  'Logging__LogLevel__Default=Information' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' 'Logging__LogLevel__Veza.Authentication=Information' \
-  taskset -c 0 dotnet "$PUBLISH/Veza.Authentication.Samples.Server.dll" >"$LOG" 2>&1 &
-server=$!
+. "$ROOT/tests/load/sample.sh"
+mkdir -p "$ROOT/artifacts/load"
+start_sample refusal-logs "${PORT:-5094}" 0 Information "$LOG"
 trap 'kill $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 
 BAD_BASIC="Basic $(printf 'engineering-worker:a-wrong-secret-that-is-long-enough-0001' | base64 -w0)"
 GOOD_BASIC="Basic $(printf 'engineering-worker:sample-worker-secret-change-me-0123456789' | base64 -w0)"
@@ -58,7 +50,7 @@ total_requests=0 total_bytes=0
 for case in authorize-unknown-app authorize-bad-redirect authorize-to-the-app token-wrong-secret token-bad-grant token-bad-code \
             revoke-wrong-secret introspect-no-token introspect-wrong-secret; do
   before=$(stat -c %s "$LOG")
-  out="$(taskset -c 1 wrk -t1 -c4 -d"${SECS}s" -s "$WORK/$case.lua" "http://127.0.0.1:$PORT")"
+  out="$(taskset -c 1 wrk -t1 -c4 -d"${SECS}s" -s "$WORK/$case.lua" "$BASE")"
   sleep 0.5
   after=$(stat -c %s "$LOG")
   n=$(awk '/requests in/{print $1}' <<<"$out")

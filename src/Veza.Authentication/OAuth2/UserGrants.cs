@@ -155,16 +155,7 @@ internal sealed class UserGrants
                 return (null, InvalidGrant("The authorization code is invalid or has expired."));
         }
 
-        var grant = new OAuthGrantRecord
-        {
-            Id = stored.GrantId,
-            AppId = stored.AppId,
-            UserId = stored.UserId,
-            TeamId = stored.TeamId,
-            Scopes = stored.Scopes,
-            CreatedAt = now,
-            ExpiresAt = grantEnds,
-        };
+        var grant = stored.StartGrant(now, grantEnds);
         return (await IssueAsync(app, grant, grant.Scopes, null, now, cancellationToken).ConfigureAwait(false), null);
     }
 

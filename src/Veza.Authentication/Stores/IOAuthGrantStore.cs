@@ -30,9 +30,9 @@ public interface IOAuthGrantStore
 
     /// <summary>
     /// Redeems a code and starts its grant, atomically: only the first redemption of an unexpired code, by the app it
-    /// was issued to, gets <see cref="CodeRedemptionStatus.Redeemed"/>, and only that one creates the grant (id
-    /// <see cref="AuthorizationCodeRecord.GrantId"/>, with the code's app, user, team and scopes, created
-    /// <paramref name="now"/>, ending <paramref name="grantExpiresAt"/>). A code that is unknown, expired or another
+    /// was issued to, gets <see cref="CodeRedemptionStatus.Redeemed"/>, and only that one creates the grant
+    /// (<see cref="AuthorizationCodeRecord.StartGrant"/> with <paramref name="now"/> and <paramref name="grantExpiresAt"/>).
+    /// A code that is unknown, expired or another
     /// app's is <see cref="CodeRedemptionStatus.NotFound"/> and nothing changes.
     /// </summary>
     /// <param name="codeHash">The code's hash.</param>
@@ -155,6 +155,22 @@ public sealed record AuthorizationCodeRecord
 
     /// <summary>When the code was redeemed (UTC), or <see langword="null"/>.</summary>
     public DateTimeOffset? RedeemedAt { get; init; }
+
+    /// <summary>The grant this code starts when it is redeemed at <paramref name="now"/>: what a store creates in
+    /// <see cref="IOAuthGrantStore.RedeemCodeAsync"/>.</summary>
+    /// <param name="now">The time of redemption (UTC).</param>
+    /// <param name="expiresAt">The absolute end of the grant (UTC).</param>
+    /// <returns>The grant.</returns>
+    public OAuthGrantRecord StartGrant(DateTimeOffset now, DateTimeOffset expiresAt) => new()
+    {
+        Id = GrantId,
+        AppId = AppId,
+        UserId = UserId,
+        TeamId = TeamId,
+        Scopes = Scopes,
+        CreatedAt = now,
+        ExpiresAt = expiresAt,
+    };
 }
 
 /// <summary>A refresh token, as a hash, in its grant.</summary>

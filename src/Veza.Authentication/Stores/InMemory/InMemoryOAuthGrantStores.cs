@@ -71,16 +71,7 @@ public sealed class InMemoryOAuthGrantStore : IOAuthGrantStore
             }
 
             _codes[codeHash] = code with { RedeemedAt = now };
-            _grants.Add(code.GrantId, new OAuthGrantRecord
-            {
-                Id = code.GrantId,
-                AppId = code.AppId,
-                UserId = code.UserId,
-                TeamId = code.TeamId,
-                Scopes = code.Scopes,
-                CreatedAt = now,
-                ExpiresAt = grantExpiresAt,
-            });
+            _grants.Add(code.GrantId, code.StartGrant(now, grantExpiresAt));
             return ValueTask.FromResult(new CodeRedemption(CodeRedemptionStatus.Redeemed, code));
         }
     }
