@@ -145,7 +145,7 @@ public sealed class ApiKeyLifecycleTests
         await using var upgraded = await VezaTestHost.StartAsync(options: o => o.Argon2id.Iterations = 2);
         var record = (await store.FindByIdAsync(id, CancellationToken.None))!;
         var upgradedStore = upgraded.Services.GetRequiredService<IApiKeyStore>();
-        await upgradedStore.CreateAsync(record, CancellationToken.None);
+        await upgradedStore.CreateAsync(record, null, CancellationToken.None);
 
         Assert.That(await StatusOfAsyncOn(upgraded, key), Is.EqualTo(HttpStatusCode.OK));
 
@@ -163,7 +163,7 @@ public sealed class ApiKeyLifecycleTests
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var record = (await _host.Services.GetRequiredService<IApiKeyStore>().FindByIdAsync(id, CancellationToken.None))!;
         var hanging = new SwitchableApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryApiKeyStore()) { HangHashUpgrades = true };
-        await hanging.CreateAsync(record, CancellationToken.None);
+        await hanging.CreateAsync(record, null, CancellationToken.None);
         await using var upgraded = await VezaTestHost.StartAsync(
             services => services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(hanging)),
             o =>

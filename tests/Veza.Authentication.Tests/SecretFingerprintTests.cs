@@ -119,7 +119,7 @@ public sealed class SecretFingerprintTests
         {
             Id = id, Kind = ApiKeyKind.Personal, Name = "from an older version", TeamId = TeamA, OwnerUserId = ViewerA, SecretHash = plain,
             Status = ApiKeyStatus.Active, CreatedAt = DateTimeOffset.UtcNow, LastAccessAt = DateTimeOffset.UtcNow,
-        }, CancellationToken.None);
+        }, null, CancellationToken.None);
 
         Assert.That((await host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var upgraded = await EventuallyStoredAsync(store, id, s => s != plain);
@@ -148,7 +148,7 @@ public sealed class SecretFingerprintTests
         {
             Id = id, Kind = ApiKeyKind.Personal, Name = "made elsewhere", TeamId = TeamA, OwnerUserId = ViewerA, SecretHash = foreign,
             Status = ApiKeyStatus.Active, CreatedAt = DateTimeOffset.UtcNow, LastAccessAt = DateTimeOffset.UtcNow,
-        }, CancellationToken.None);
+        }, null, CancellationToken.None);
 
         var response = await host.GetAsync("/api/me", key);
         var replaced = await EventuallyStoredAsync(store, id, s => s != foreign);
@@ -186,7 +186,7 @@ public sealed class SecretFingerprintTests
             {
                 Id = id, Kind = ApiKeyKind.Personal, Name = "shared", TeamId = TeamA, OwnerUserId = ViewerA, Status = ApiKeyStatus.Active,
                 SecretHash = stored, CreatedAt = DateTimeOffset.UtcNow, LastAccessAt = DateTimeOffset.UtcNow,
-            }, CancellationToken.None);
+            }, null, CancellationToken.None);
             var hasher = (CountingHasher)second.Services.GetRequiredService<ISecretHasher>();
 
             var wrong = await second.GetAsync("/api/me", await WrongSecrets.KeyAsync(second, id));

@@ -44,6 +44,22 @@ public sealed class SeveralInstancesTests
             options: options ?? (o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(200)));
 
     [Test]
+    public async Task Two_instances_creating_keys_at_once_never_exceed_the_key_quota_together()
+    {
+        var store = new InMemoryApiKeyStore();
+        void Shared(Microsoft.Extensions.DependencyInjection.IServiceCollection s) => s.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(store));
+        await using var a = await VezaTestHost.StartAsync(services: Shared, options: o => o.ApiKeys.MaxPersonalKeysPerUserAndTeam = 5);
+        await using var b = await VezaTestHost.StartAsync(services: Shared, options: o => o.ApiKeys.MaxPersonalKeysPerUserAndTeam = 5);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(async () =>
+            (await (i % 2 == 0 ? a : b).Keys.CreateAsync(Veza.Authentication.Stores.ApiKeyKind.Personal, $"key-{i}", TeamA, ViewerA, ViewerA, CancellationToken.None)).Result)));
+        var held = await store.ListAsync(new ApiKeyQuery { TeamId = TeamA, OwnerUserId = ViewerA, PageSize = 100 }, CancellationToken.None);
+
+        Assert.That(results.Count(r => r == Veza.Authentication.Stores.ApiKeyStoreResult.Success), Is.EqualTo(5));
+        Assert.That(held.Items, Has.Count.EqualTo(5));
+    }
+
+    [Test]
     public async Task Instances_sharing_stores_accept_each_others_tokens_and_follow_each_others_changes()
     {
         var clients = new InMemoryOAuthClientStore();

@@ -30,10 +30,6 @@ public sealed class ApiKeyService
 
     private const string InvalidNameMessage = "The name must be " + NameRule + ".";
 
-    // Creates in one scope (team, owner) are serialised on this instance, so that the quota check and the write
-    // cannot interleave: 64 stripes by scope.
-    private readonly SemaphoreSlim[] _createLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-
     private readonly IApiKeyStore _store;
     private readonly StoredSecrets _secrets;
     private readonly ApiKeyVerifier _verifier;
@@ -199,30 +195,10 @@ public sealed class ApiKeyService
             CreatedAt = now,
             LastAccessAt = now,
         };
-        var scopeLock = _createLocks[(int)((uint)HashCode.Combine(kind, teamId, ownerUserId) % (uint)_createLocks.Length)];
-        await scopeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (enforceQuota && await QuotaReachedAsync(kind, teamId, ownerUserId, cancellationToken).ConfigureAwait(false))
-            {
-                return new ApiKeyCreation(ApiKeyStoreResult.QuotaExceeded, null, null);
-            }
-
-            var result = await _store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
-            return result == ApiKeyStoreResult.Success ? new ApiKeyCreation(result, key, accessKey) : new ApiKeyCreation(result, null, null);
-        }
-        finally
-        {
-            scopeLock.Release();
-        }
-    }
-
-    private async ValueTask<bool> QuotaReachedAsync(ApiKeyKind kind, string teamId, string? ownerUserId, CancellationToken cancellationToken)
-    {
-        var limit = kind == ApiKeyKind.Personal ? _maxPersonalKeys : _maxTeamKeys;
-        var page = await _store.ListAsync(new ApiKeyQuery { Kind = kind, TeamId = teamId, OwnerUserId = ownerUserId, PageSize = limit },
-            cancellationToken).ConfigureAwait(false);
-        return page.Items.Count >= limit;
+        // The quota is the store's to enforce, in the same operation as the write, so instances sharing it agree.
+        int? limit = enforceQuota ? (kind == ApiKeyKind.Personal ? _maxPersonalKeys : _maxTeamKeys) : null;
+        var result = await _store.CreateAsync(key, limit, cancellationToken).ConfigureAwait(false);
+        return result == ApiKeyStoreResult.Success ? new ApiKeyCreation(result, key, accessKey) : new ApiKeyCreation(result, null, null);
     }
 
     /// <summary>Finds a key, with its most recent use time even if not yet written to the store.</summary>

@@ -13,12 +13,17 @@ public interface IApiKeyStore
     /// <returns>The key, or <see langword="null"/> when there is none (never created, or deleted).</returns>
     ValueTask<ApiKeyRecord?> FindByIdAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Adds a new key.</summary>
+    /// <summary>
+    /// Adds a new key, unless its scope already holds <paramref name="maxInScope"/> keys of its kind: the count and the
+    /// write are one atomic operation, so instances sharing the store can never exceed the quota together.
+    /// </summary>
     /// <param name="key">The key to add; its id must be new.</param>
+    /// <param name="maxInScope">The most keys of the key's kind its scope may hold (team keys per team, personal keys per
+    /// owner and team), or <see langword="null"/> for no limit (imported keys).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns><see cref="ApiKeyStoreResult.Success"/>, <see cref="ApiKeyStoreResult.DuplicateName"/>, or
-    /// <see cref="ApiKeyStoreResult.Conflict"/> when the id is taken.</returns>
-    ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken);
+    /// <returns><see cref="ApiKeyStoreResult.Success"/>, <see cref="ApiKeyStoreResult.DuplicateName"/>,
+    /// <see cref="ApiKeyStoreResult.QuotaExceeded"/>, or <see cref="ApiKeyStoreResult.Conflict"/> when the id is taken.</returns>
+    ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, int? maxInScope, CancellationToken cancellationToken);
 
     /// <summary>Renames a key.</summary>
     /// <param name="id">The key id.</param>

@@ -138,8 +138,8 @@ internal sealed class SwitchableApiKeyStore(IApiKeyStore inner) : IApiKeyStore
         return await inner.FindByIdAsync(id, cancellationToken);
     }
 
-    public ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken)
-        => FailWrites ? throw new InvalidOperationException("database is down (test)") : inner.CreateAsync(key, cancellationToken);
+    public ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, int? maxInScope, CancellationToken cancellationToken)
+        => FailWrites ? throw new InvalidOperationException("database is down (test)") : inner.CreateAsync(key, maxInScope, cancellationToken);
 
     public ValueTask<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
         => WriteAsync(() => inner.RenameAsync(id, name, cancellationToken));

@@ -38,7 +38,7 @@ public abstract class ApiKeyStoreContract
 
     private static string Id(int n) => $"id{n:D14}";
 
-    private ValueTask<ApiKeyStoreResult> AddAsync(ApiKeyRecord key) => Store.CreateAsync(key, CancellationToken.None);
+    private ValueTask<ApiKeyStoreResult> AddAsync(ApiKeyRecord key) => Store.CreateAsync(key, null, CancellationToken.None);
 
     [Test]
     public async Task Created_key_is_found_by_id_with_every_field_intact()
@@ -49,6 +49,22 @@ public abstract class ApiKeyStoreContract
         var found = await Store.FindByIdAsync(Id(1), CancellationToken.None);
 
         Assert.That(found, Is.EqualTo(key));
+    }
+
+    [Test]
+    public async Task The_quota_is_counted_per_kind_and_scope_in_the_same_operation_as_the_write()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+            await Store.CreateAsync(Key(Id(100 + i), name: "k" + i, owner: "u1"), 5, CancellationToken.None))));
+        var otherOwner = await Store.CreateAsync(Key(Id(200), owner: "u2"), 5, CancellationToken.None);
+        var otherTeam = await Store.CreateAsync(Key(Id(201), team: "t2", owner: "u1"), 5, CancellationToken.None);
+        var teamKey = await Store.CreateAsync(Key(Id(202), name: "team"), 5, CancellationToken.None);
+        var unlimited = await Store.CreateAsync(Key(Id(203), name: "imported", owner: "u1"), null, CancellationToken.None);
+
+        Assert.That(results.Count(r => r == ApiKeyStoreResult.Success), Is.EqualTo(5));
+        Assert.That(results.Count(r => r == ApiKeyStoreResult.QuotaExceeded), Is.EqualTo(35));
+        Assert.That((otherOwner, otherTeam, teamKey, unlimited), Is.EqualTo((ApiKeyStoreResult.Success, ApiKeyStoreResult.Success,
+            ApiKeyStoreResult.Success, ApiKeyStoreResult.Success)));
     }
 
     [Test]

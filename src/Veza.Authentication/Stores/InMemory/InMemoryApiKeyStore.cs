@@ -21,7 +21,7 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
     }
 
     /// <inheritdoc />
-    public ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken)
+    public ValueTask<ApiKeyStoreResult> CreateAsync(ApiKeyRecord key, int? maxInScope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
@@ -35,6 +35,12 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
             if (NameTaken(key, key.Name))
             {
                 return ValueTask.FromResult(ApiKeyStoreResult.DuplicateName);
+            }
+
+            if (maxInScope is { } limit
+                && _keys.Values.Count(k => k.Kind == key.Kind && k.TeamId == key.TeamId && k.OwnerUserId == key.OwnerUserId) >= limit)
+            {
+                return ValueTask.FromResult(ApiKeyStoreResult.QuotaExceeded);
             }
 
             _keys.Add(key.Id, key);
