@@ -245,20 +245,15 @@ internal static class OAuthConsentEndpoints
             return;
         }
 
-        var grants = http.RequestServices.GetRequiredService<UserGrants>();
-        var removed = ClientSecretVerifier.IsPlausible(appId) ? await grants.Consents.RemoveAsync(userId, appId, http.RequestAborted).ConfigureAwait(false) : 0;
+        var actor = VezaAuditActor.FromRequest(http, caller.Subject, caller.CredentialId, http.User.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value);
+        var removed = await http.RequestServices.GetRequiredService<OAuthAppService>().WithdrawConsentAsync(userId, appId, actor, http.RequestAborted)
+            .ConfigureAwait(false);
         if (removed == 0)
         {
             await VezaErrorWriter.WriteAsync(http, VezaErrorKind.NotFound, "You have not consented to that app.").ConfigureAwait(false);
             return;
         }
 
-        // Every grant of the user to the app ends: access tokens on the next request, refresh tokens at once.
-        await grants.RevokeAsync(new OAuthGrantFilter { AppId = appId, UserId = userId }, http.RequestAborted).ConfigureAwait(false);
-        var time = http.RequestServices.GetRequiredService<TimeProvider>();
-        var actor = VezaAuditActor.FromRequest(http, caller.Subject, caller.CredentialId, http.User.FindFirst(VezaClaimTypes.AuthenticationMethod)?.Value);
-        await http.RequestServices.GetRequiredService<IVezaAuditSink>()
-            .WriteAsync(actor.Event("oauth2.consent.withdraw", "success", "oauth2_app", appId, null, time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
         await ManagementHttp.Ok(http, new OAuthConsentWithdrawn(appId, removed), VezaJsonContext.Default.OAuthConsentWithdrawn).ConfigureAwait(false);
     }
 }

@@ -215,17 +215,21 @@ public sealed class OAuthAppService
     /// <param name="actor">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
-    public async ValueTask<OAuthClientChange> RevokeAsync(string appId, VezaAuditActor actor, CancellationToken cancellationToken)
+    /// <remarks>The app is made inactive first, so it starts no new grant, then its grants are revoked; both steps are
+    /// idempotent, so a retry after a failure halfway finishes the job.</remarks>
+    public ValueTask<OAuthClientChange> RevokeAsync(string appId, VezaAuditActor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var change = await _registry.ChangeWhileOnAsync(OAuthClientKind.App, appId, "oauth2_app.revoke", actor,
-            ct => _store.SetStatusAsync(appId, OAuthClientStatus.Inactive, actor.Subject, ct), cancellationToken).ConfigureAwait(false);
-        if (change.Result == OAuthClientResult.Success)
+        return _registry.ChangeWhileOnAsync(OAuthClientKind.App, appId, "oauth2_app.revoke", actor, async ct =>
         {
-            await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId }, cancellationToken).ConfigureAwait(false);
-        }
+            var result = await _store.SetStatusAsync(appId, OAuthClientStatus.Inactive, actor.Subject, ct).ConfigureAwait(false);
+            if (result == OAuthStoreResult.Success)
+            {
+                await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId }, ct).ConfigureAwait(false);
+            }
 
-        return change;
+            return result;
+        }, cancellationToken);
     }
 
     /// <summary>Reinstates a revoked app; the grants revoked with it stay revoked, so users authorize it again.</summary>
@@ -237,25 +241,52 @@ public sealed class OAuthAppService
         => _registry.ChangeWhileOnAsync(OAuthClientKind.App, appId, "oauth2_app.reinstate", actor,
             ct => _store.SetStatusAsync(appId, OAuthClientStatus.Active, null, ct), cancellationToken);
 
-    /// <summary>Deletes an app with its grants and its users' consents.</summary>
+    /// <summary>
+    /// Deletes an app with its grants and its users' consents. The steps run in an order that a retry always finishes:
+    /// the grants are revoked and the consents removed (both idempotent) before the app itself is deleted, so a failure
+    /// halfway leaves the app in place for the retry, never grants that outlive it.
+    /// </summary>
     /// <param name="appId">The app's client id.</param>
     /// <param name="actor">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
-    public async ValueTask<OAuthClientChange> DeleteAsync(string appId, VezaAuditActor actor, CancellationToken cancellationToken)
-    {
-        var change = await _registry.ChangeWhileOnAsync(OAuthClientKind.App, appId, "oauth2_app.delete", actor, ct => _store.DeleteAsync(appId, ct), cancellationToken)
-            .ConfigureAwait(false);
-        if (change.Result == OAuthClientResult.Success)
+    public ValueTask<OAuthClientChange> DeleteAsync(string appId, VezaAuditActor actor, CancellationToken cancellationToken)
+        => _registry.ChangeWhileOnAsync(OAuthClientKind.App, appId, "oauth2_app.delete", actor, async ct =>
         {
-            await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId }, cancellationToken).ConfigureAwait(false);
+            await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId }, ct).ConfigureAwait(false);
             if (_consents is not null)
             {
-                await _consents.RemoveAsync(null, appId, cancellationToken).ConfigureAwait(false);
+                await _consents.RemoveAsync(null, appId, ct).ConfigureAwait(false);
             }
+
+            return await _store.DeleteAsync(appId, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Withdraws a user's consent to an app: every grant of the user to the app is revoked (access tokens fail on the
+    /// next request, refresh tokens at once), then the consent is removed. In that order, a failure halfway leaves the
+    /// consent in place, so a retry finds it and finishes; nothing is ever left with its grants live.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="appId">The app's client id.</param>
+    /// <param name="actor">Who asks (the user).</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>How many consents (one per team) were withdrawn; 0 when the user had not consented to the app.</returns>
+    public async ValueTask<int> WithdrawConsentAsync(string userId, string appId, VezaAuditActor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (_consents is null || !ClientSecretVerifier.IsPlausible(appId)
+            || (await _consents.ListAsync(userId, appId, cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            return 0;
         }
 
-        return change;
+        await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId, UserId = userId }, cancellationToken).ConfigureAwait(false);
+        var removed = await _consents.RemoveAsync(userId, appId, cancellationToken).ConfigureAwait(false);
+        await _registry.AuditAsync(OAuthClientKind.App, actor, "oauth2.consent.withdraw", new OAuthClientChange(OAuthClientResult.Success), appId, null,
+            cancellationToken).ConfigureAwait(false);
+        return removed;
     }
 
     internal async ValueTask RevokeGrantsAsync(OAuthGrantFilter filter, CancellationToken cancellationToken)
