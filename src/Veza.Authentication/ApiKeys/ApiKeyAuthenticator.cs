@@ -56,7 +56,7 @@ internal sealed class ApiKeyAuthenticator
     public PresentedApiKey? Read(string header, ReadOnlySpan<char> token) => _verifier.Read(header, token);
 
     /// <summary>The refusal of a token that has the prefix but is not a well-formed key.</summary>
-    public AuthenticateResult Malformed() => Reject("malformed key or bad checksum", null);
+    public AuthenticateResult Malformed() => Reject(VezaAuthenticationFailureKind.Malformed, "malformed key or bad checksum", null);
 
     public async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme, PresentedApiKey presented)
     {
@@ -68,7 +68,7 @@ internal sealed class ApiKeyAuthenticator
             var principal = await _principals.ResolveAsync(caller, scheme, context.RequestAborted).ConfigureAwait(false);
             if (principal is null)
             {
-                return Reject("owner is inactive, removed or no longer a member of the team", key.Id);
+                return Reject(VezaAuthenticationFailureKind.CallerGone, "owner is inactive, removed or no longer a member of the team", key.Id);
             }
 
             _usage.Record(key.Id, _time.GetUtcNow());
@@ -83,7 +83,7 @@ internal sealed class ApiKeyAuthenticator
         }
         catch (CredentialRejectedException ex)
         {
-            return Reject(ex.Reason, keyId);
+            return Reject(ex.Kind, ex.Reason, keyId);
         }
         catch (CredentialThrottledException ex)
         {
@@ -133,7 +133,7 @@ internal sealed class ApiKeyAuthenticator
         return AuthenticateResult.Fail(failure);
     }
 
-    private AuthenticateResult Reject(string reason, string? keyId)
+    private AuthenticateResult Reject(VezaAuthenticationFailureKind kind, string reason, string? keyId)
     {
         if (keyId is null)
         {
@@ -144,6 +144,6 @@ internal sealed class ApiKeyAuthenticator
             Log.ApiKeyRejected(_logger, reason, keyId);
         }
 
-        return Refuse(AuthenticationFailureKind.Rejected, "rejected", new CredentialRejectedException(reason));
+        return Refuse(AuthenticationFailureKind.Rejected, "rejected", new CredentialRejectedException(kind, reason));
     }
 }

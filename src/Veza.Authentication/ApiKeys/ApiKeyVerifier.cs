@@ -137,7 +137,7 @@ internal sealed class ApiKeyVerifier
         check ??= await _cache.RunOnceAsync(key.CacheKey, stamp, (Verifier: this, Key: key, Stamp: stamp, Source: source),
             static s => s.Verifier.CheckAsync(s.Key, s.Stamp, s.Source), cancellationToken).ConfigureAwait(false);
         key.LastCheck = check;
-        return check.Value ?? throw new CredentialRejectedException("key is revoked");
+        return check.Value ?? throw new CredentialRejectedException(VezaAuthenticationFailureKind.Revoked, "key is revoked");
     }
 
     private async Task<SecretCheck<ApiKeySnapshot>> CheckAsync(PresentedApiKey presented, long stamp, string source)
@@ -159,7 +159,7 @@ internal sealed class ApiKeyVerifier
             if (key is null)
             {
                 refund = false;
-                throw new CredentialRejectedException("unknown key id");
+                throw new CredentialRejectedException(VezaAuthenticationFailureKind.Unknown, "unknown key id");
             }
 
             if (key.Status != ApiKeyStatus.Active)
@@ -173,7 +173,7 @@ internal sealed class ApiKeyVerifier
             if (!verification.Matches)
             {
                 refund = false;
-                throw new CredentialRejectedException("secret does not match");
+                throw new CredentialRejectedException(VezaAuthenticationFailureKind.WrongSecret, "secret does not match");
             }
 
             _upgrader.UpgradeInBackground(key.Id, key.SecretHash, presented.Secret, verification.Upgrade, async (hash, ct) =>

@@ -1,11 +1,16 @@
+using Veza.Authentication.Hosting;
+using Veza.Authentication.Secrets;
+
 namespace Veza.Authentication.Bearer;
 
 // Failure reasons travel from the verifiers to the challenge as exceptions on the AuthenticateResult, the way
 // the framework's JwtBearer handler does. Their messages are fixed strings: never a key, token, secret or hash.
 
 /// <summary>The credential is ours but cannot be used (malformed, unknown, wrong secret, revoked, expired, actor gone).</summary>
-internal sealed class CredentialRejectedException(string reason) : Exception(reason)
+internal sealed class CredentialRejectedException(VezaAuthenticationFailureKind kind, string reason) : Exception(reason)
 {
+    public VezaAuthenticationFailureKind Kind { get; } = kind;
+
     public string Reason { get; } = reason;
 }
 
@@ -21,3 +26,18 @@ internal sealed class CredentialStoreUnavailableException(Exception inner)
 
 /// <summary>The Authorization header itself is unusable (duplicated).</summary>
 internal sealed class InvalidAuthorizationHeaderException(string reason) : Exception(reason);
+
+/// <summary>The kind of a failure as the events see it.</summary>
+internal static class BearerFailures
+{
+    public static VezaAuthenticationFailureKind KindOf(Exception failure) => failure switch
+    {
+        CredentialRejectedException rejected => rejected.Kind,
+        CredentialThrottledException => VezaAuthenticationFailureKind.Throttled,
+        SecretCheckBusyException => VezaAuthenticationFailureKind.Busy,
+        InvalidAuthorizationHeaderException => VezaAuthenticationFailureKind.InvalidRequest,
+        CredentialStoreUnavailableException => VezaAuthenticationFailureKind.StoreUnavailable,
+        // Not one of the library's: a host's own event failed the request.
+        _ => VezaAuthenticationFailureKind.RefusedByHost,
+    };
+}

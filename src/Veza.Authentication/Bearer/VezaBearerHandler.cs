@@ -53,18 +53,44 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var result = await AuthenticateTokenAsync().ConfigureAwait(false);
+        var events = Events;
+        AuthenticateResult result;
+        if (events.HandlesMessageReceived)
+        {
+            var received = new VezaMessageReceivedContext(Context, Scheme, Options);
+            await events.MessageReceived(received).ConfigureAwait(false);
+            if (received.Result is { } decided)
+            {
+                return decided;
+            }
+
+            result = received.Token is { Length: > 0 } supplied
+                ? await AuthenticateTokenAsync(supplied, supplied).ConfigureAwait(false)
+                : await AuthenticateHeaderAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            result = await AuthenticateHeaderAsync().ConfigureAwait(false);
+        }
+
+        if (result.Succeeded && events.HandlesTokenValidated)
+        {
+            var validated = new VezaTokenValidatedContext(Context, Scheme, Options) { Principal = result.Principal, Properties = result.Properties };
+            await events.TokenValidated(validated).ConfigureAwait(false);
+            return validated.Result ?? AuthenticateResult.Success(new AuthenticationTicket(validated.Principal!, validated.Properties, Scheme.Name));
+        }
+
         if (result.Failure is null)
         {
             return result;
         }
 
         var failed = new VezaAuthenticationFailedContext(Context, Scheme, Options, result.Failure);
-        await Events.AuthenticationFailed(failed).ConfigureAwait(false);
+        await events.AuthenticationFailed(failed).ConfigureAwait(false);
         return failed.Result ?? result;
     }
 
-    private ValueTask<AuthenticateResult> AuthenticateTokenAsync()
+    private ValueTask<AuthenticateResult> AuthenticateHeaderAsync()
     {
         if (!BearerToken.TryGet(Request, out var header, out var token, out var duplicated))
         {
@@ -76,6 +102,14 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
 
             return ValueTask.FromResult(AuthenticateResult.NoResult());
         }
+
+        return AuthenticateTokenAsync(header, token);
+    }
+
+    // header: the string the token came in, which remembered checks are found by (the supplied token itself when a host's
+    // event supplied it); token: the bearer token inside it.
+    private ValueTask<AuthenticateResult> AuthenticateTokenAsync(string header, ReadOnlySpan<char> token)
+    {
 
         if ((Options.Accepts & VezaCredentialKinds.ApiKey) != 0 && ApiKeyFormat.HasPrefix(token, _apiKeys.Prefix))
         {

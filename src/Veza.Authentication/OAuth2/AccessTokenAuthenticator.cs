@@ -15,7 +15,9 @@ namespace Veza.Authentication.OAuth2;
 /// <param name="Principal">The caller's principal, or <see langword="null"/> when the token may not be used.</param>
 /// <param name="Caller">What the token says about its caller, once its holder is known.</param>
 /// <param name="Refusal">Why the token may not be used.</param>
-internal readonly record struct AccessTokenUse(System.Security.Claims.ClaimsPrincipal? Principal, VezaPrincipalDescriptor Caller, string? Refusal);
+/// <param name="RefusalKind">The kind of the refusal, for the host's events.</param>
+internal readonly record struct AccessTokenUse(System.Security.Claims.ClaimsPrincipal? Principal, VezaPrincipalDescriptor Caller, string? Refusal,
+    VezaAuthenticationFailureKind RefusalKind = VezaAuthenticationFailureKind.Revoked);
 
 /// <summary>
 /// Authenticates a JWT-shaped bearer token as one of our access tokens, for the Veza bearer handler. A token is
@@ -114,7 +116,7 @@ internal sealed class AccessTokenAuthenticator
             var use = await DecideAsync(claims, scheme, context.RequestAborted).ConfigureAwait(false);
             if (use.Principal is null)
             {
-                return Reject(use.Refusal!, claims.ClientId);
+                return Reject(use.RefusalKind, use.Refusal!, claims.ClientId);
             }
 
             VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "success"));
@@ -123,7 +125,7 @@ internal sealed class AccessTokenAuthenticator
         }
         catch (CredentialRejectedException ex)
         {
-            return Reject(ex.Reason, null);
+            return Reject(ex.Kind, ex.Reason, null);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -155,7 +157,8 @@ internal sealed class AccessTokenAuthenticator
         var caller = Describe(claims, client);
         var principal = await _principals.ResolveAsync(caller, scheme, cancellationToken).ConfigureAwait(false);
         return principal is null
-            ? new AccessTokenUse(null, caller, claims.UserId is null ? "the client's team no longer exists" : "the user is inactive, gone, or holds no role in the team")
+            ? new AccessTokenUse(null, caller, claims.UserId is null ? "the client's team no longer exists" : "the user is inactive, gone, or holds no role in the team",
+                VezaAuthenticationFailureKind.CallerGone)
             : new AccessTokenUse(principal, caller, null);
     }
 
@@ -224,13 +227,15 @@ internal sealed class AccessTokenAuthenticator
     {
         if (!await _switch.IsEnabledAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new CredentialRejectedException("the authorization server is off");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.Revoked, "the authorization server is off");
         }
 
         if (claims is null && (token is null || !_validated.TryGetValue(token, out claims)))
         {
-            claims = await _codec.ValidateAsync(token!, validateLifetime: true, cancellationToken).ConfigureAwait(false)
-                ?? throw new CredentialRejectedException("token is not valid");
+            var (validated, expired) = await _codec.ValidateWithReasonAsync(token!, validateLifetime: true, cancellationToken).ConfigureAwait(false);
+            claims = validated ?? throw (expired
+                ? new CredentialRejectedException(VezaAuthenticationFailureKind.Expired, "token has expired")
+                : new CredentialRejectedException(VezaAuthenticationFailureKind.Malformed, "token is not valid"));
             if (_validated.Count >= MaxRemembered)
             {
                 _validated.Clear();
@@ -242,22 +247,22 @@ internal sealed class AccessTokenAuthenticator
         if (_time.GetUtcNow() >= claims.ExpiresAt + _skew)
         {
             // Expired tokens are forgotten lazily; a full map is cleared when it fills up.
-            throw new CredentialRejectedException("token has expired");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.Expired, "token has expired");
         }
 
         if (await _revocations.IsRevokedAsync(claims.TokenId, cancellationToken).ConfigureAwait(false))
         {
-            throw new CredentialRejectedException("token is revoked");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.Revoked, "token is revoked");
         }
 
         return claims;
     }
 
-    private AuthenticateResult Reject(string reason, string? clientId)
+    private AuthenticateResult Reject(VezaAuthenticationFailureKind kind, string reason, string? clientId)
     {
         Log.AccessTokenRejected(_logger, reason, clientId);
         _failures.Record(AuthenticationFailureKind.Rejected);
         VezaTelemetry.Authentications.Add(1, MethodTag, new("veza.result", "rejected"));
-        return AuthenticateResult.Fail(new CredentialRejectedException(reason));
+        return AuthenticateResult.Fail(new CredentialRejectedException(kind, reason));
     }
 }

@@ -60,7 +60,7 @@ internal sealed class ClientSecretVerifier
     {
         if (!IsPlausible(clientId) || secret.Length is 0 or > 256)
         {
-            throw new CredentialRejectedException("malformed client id or secret");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.Malformed, "malformed client id or secret");
         }
 
         var stamp = _cache.Stamp(clientId);
@@ -79,10 +79,10 @@ internal sealed class ClientSecretVerifier
 
         check ??= await _cache.RunOnceAsync(cacheKey, stamp, (Verifier: this, ClientId: clientId, Secret: secret, CacheKey: cacheKey, Stamp: stamp, Source: source),
             static s => s.Verifier.CheckAsync(s.ClientId, s.Secret, s.CacheKey, s.Stamp, s.Source), cancellationToken).ConfigureAwait(false);
-        var client = check.Value ?? throw new CredentialRejectedException("client is revoked");
+        var client = check.Value ?? throw new CredentialRejectedException(VezaAuthenticationFailureKind.Revoked, "client is revoked");
         if (client.SecretExpiresAt is { } expires && expires <= _time.GetUtcNow())
         {
-            throw new CredentialRejectedException("client secret has expired");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.Expired, "client secret has expired");
         }
 
         return client;
@@ -96,7 +96,7 @@ internal sealed class ClientSecretVerifier
     {
         if (!IsPlausible(clientId))
         {
-            throw new CredentialRejectedException("malformed client id");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.Malformed, "malformed client id");
         }
 
         var source = SourceFailureThrottle.SourceOf(address);
@@ -120,7 +120,7 @@ internal sealed class ClientSecretVerifier
 
         if (client is not { Kind: OAuthClientKind.App, Status: OAuthClientStatus.Active, App.IsPublic: true })
         {
-            throw new CredentialRejectedException(client is null ? "unknown client id" : "client secret is required");
+            throw (client is null ? new CredentialRejectedException(VezaAuthenticationFailureKind.Unknown, "unknown client id") : new CredentialRejectedException(VezaAuthenticationFailureKind.WrongSecret, "client secret is required"));
         }
 
         _throttle.Release(source);
@@ -168,7 +168,7 @@ internal sealed class ClientSecretVerifier
             if (client is null)
             {
                 refund = false;
-                throw new CredentialRejectedException("unknown client id");
+                throw new CredentialRejectedException(VezaAuthenticationFailureKind.Unknown, "unknown client id");
             }
 
             if (client.Status != OAuthClientStatus.Active)
@@ -200,7 +200,7 @@ internal sealed class ClientSecretVerifier
             }
 
             refund = false;
-            throw new CredentialRejectedException("secret does not match");
+            throw new CredentialRejectedException(VezaAuthenticationFailureKind.WrongSecret, "secret does not match");
         }
         finally
         {

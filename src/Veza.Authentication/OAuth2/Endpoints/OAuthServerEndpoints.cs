@@ -358,7 +358,7 @@ internal static class OAuthServerEndpoints
             var verifier = context.RequestServices.GetRequiredService<ClientSecretVerifier>();
             if (secret is null && !allowPublic)
             {
-                throw new CredentialRejectedException("client secret is required");
+                throw new CredentialRejectedException(VezaAuthenticationFailureKind.WrongSecret, "client secret is required");
             }
 
             return secret is null

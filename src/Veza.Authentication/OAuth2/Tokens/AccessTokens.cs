@@ -118,18 +118,23 @@ internal sealed class AccessTokenCodec
     /// Returns <see langword="null"/> for any token that fails, whatever the reason.
     /// </summary>
     public async ValueTask<AccessTokenClaims?> ValidateAsync(string token, bool validateLifetime, CancellationToken cancellationToken)
+        => (await ValidateWithReasonAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false)).Claims;
+
+    /// <summary>As <see cref="ValidateAsync"/>, and whether a token that failed failed only because of its lifetime.</summary>
+    public async ValueTask<(AccessTokenClaims? Claims, bool Expired)> ValidateWithReasonAsync(string token, bool validateLifetime, CancellationToken cancellationToken)
     {
-        var (claims, unknownKey) = await ValidateOnceAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false);
+        var (claims, unknownKey, expired) = await ValidateOnceAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false);
         if (claims is null && unknownKey && _keys.ExpireForUnknownKey())
         {
             // A key another instance has just added: read the keys again and try once more.
-            (claims, _) = await ValidateOnceAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false);
+            (claims, _, expired) = await ValidateOnceAsync(token, validateLifetime, cancellationToken).ConfigureAwait(false);
         }
 
-        return claims;
+        return (claims, expired);
     }
 
-    private async ValueTask<(AccessTokenClaims? Claims, bool UnknownKey)> ValidateOnceAsync(string token, bool validateLifetime, CancellationToken cancellationToken)
+    private async ValueTask<(AccessTokenClaims? Claims, bool UnknownKey, bool Expired)> ValidateOnceAsync(string token, bool validateLifetime,
+        CancellationToken cancellationToken)
     {
         var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
         var parameters = new TokenValidationParameters
@@ -150,7 +155,8 @@ internal sealed class AccessTokenCodec
         var result = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
         {
-            return (null, result.Exception is SecurityTokenSignatureKeyNotFoundException);
+            return (null, result.Exception is SecurityTokenSignatureKeyNotFoundException,
+                result.Exception is SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException);
         }
 
         if (!jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) || string.IsNullOrEmpty(jti)
@@ -158,13 +164,13 @@ internal sealed class AccessTokenCodec
             || !jwt.TryGetPayloadValue<string>(VezaClaimTypes.TeamId, out var teamId) || string.IsNullOrEmpty(teamId)
             || !TryReadBinding(jwt, clientId, out var binding, out var userId))
         {
-            return (null, false);
+            return (null, false, false);
         }
 
         jwt.TryGetPayloadValue<string>(VezaClaimTypes.Scope, out var scope);
         return (new AccessTokenClaims(jti, clientId, teamId,
             (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries), binding,
-            new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), userId), false);
+            new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), userId), false, false);
     }
 
     // A client's token names the client as its subject and its secret; an app's names a user and the grant.
