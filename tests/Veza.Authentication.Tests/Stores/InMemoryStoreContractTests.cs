@@ -1,7 +1,10 @@
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
+using Veza.Authentication.Testing;
 
 namespace Veza.Authentication.Tests.Stores;
+
+// The in-memory stores and directory run the contract kit every store and directory must pass (Veza.Authentication.Testing).
 
 [TestFixture]
 public sealed class InMemoryApiKeyStoreTests : ApiKeyStoreContract
@@ -26,4 +29,29 @@ public sealed class InMemoryOAuthServerStoresTests : OAuthServerStoresContract
 public sealed class InMemoryOAuthGrantStoresTests : OAuthGrantStoresContract
 {
     protected override (IOAuthGrantStore Grants, IOAuthConsentStore Consents) CreateStores() => (new InMemoryOAuthGrantStore(), new InMemoryOAuthConsentStore());
+}
+
+[TestFixture]
+public sealed class InMemoryUserDirectoryTests : VezaUserDirectoryContract
+{
+    protected override Task<IVezaUserDirectory> CreateDirectoryAsync(VezaDirectorySeed seed)
+    {
+        var directory = new InMemoryUserDirectory();
+        foreach (var team in seed.Teams)
+        {
+            directory.AddTeam(team);
+        }
+
+        foreach (var user in seed.Users)
+        {
+            directory.AddUser(user);
+        }
+
+        foreach (var membership in seed.Memberships)
+        {
+            directory.SetRoles(membership.UserId, membership.TeamId, membership.Roles);
+        }
+
+        return Task.FromResult<IVezaUserDirectory>(directory);
+    }
 }

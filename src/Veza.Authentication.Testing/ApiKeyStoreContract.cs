@@ -1,6 +1,6 @@
 using Veza.Authentication.Stores;
 
-namespace Veza.Authentication.Tests.Stores;
+namespace Veza.Authentication.Testing;
 
 /// <summary>
 /// The behaviour every <see cref="IApiKeyStore"/> must have. Derive a fixture per implementation and supply a
