@@ -77,7 +77,9 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
         {
             var validated = new VezaTokenValidatedContext(Context, Scheme, Options) { Principal = result.Principal, Properties = result.Properties };
             await events.TokenValidated(validated).ConfigureAwait(false);
-            return validated.Result ?? AuthenticateResult.Success(new AuthenticationTicket(validated.Principal!, validated.Properties, Scheme.Name));
+            return validated.Result ?? (validated.Principal is { } principal
+                ? AuthenticateResult.Success(new AuthenticationTicket(principal, validated.Properties, Scheme.Name))
+                : AuthenticateResult.Fail("The host's OnTokenValidated left no principal."));
         }
 
         if (result.Failure is null)
@@ -110,7 +112,6 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
     // event supplied it); token: the bearer token inside it.
     private ValueTask<AuthenticateResult> AuthenticateTokenAsync(string header, ReadOnlySpan<char> token)
     {
-
         if ((Options.Accepts & VezaCredentialKinds.ApiKey) != 0 && ApiKeyFormat.HasPrefix(token, _apiKeys.Prefix))
         {
             var presented = _apiKeys.Read(header, token);
