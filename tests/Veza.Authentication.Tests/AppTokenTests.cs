@@ -19,20 +19,13 @@ public sealed class AppTokenTests
     [SetUp]
     public async Task SetUp()
     {
-        _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        _host = await StartAsync(services: s => s.AddSingleton<TimeProvider>(_time));
-        await _host.SwitchOAuth2Async(true);
+        (_host, _time) = await StartOAuth2OnClockAsync();
     }
 
     [TearDown]
     public async Task TearDown() => await _host.DisposeAsync();
 
-    private static async Task<string> ErrorOf(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.OK), body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("error").GetString()!;
-    }
+    private static async Task<string> ErrorOf(HttpResponseMessage response) => (await ErrorAssertions.OAuthErrorOf(response)).Error;
 
     [Test]
     public async Task A_code_redeems_once_and_a_replay_revokes_the_tokens_it_produced()

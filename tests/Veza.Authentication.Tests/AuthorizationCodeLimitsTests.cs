@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.OAuth2;
@@ -24,21 +23,14 @@ public sealed class AuthorizationCodeLimitsTests
     [SetUp]
     public async Task SetUp()
     {
-        _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        _host = await StartAsync(services: s => s.AddSingleton<TimeProvider>(_time));
+        (_host, _time) = await StartOAuth2OnClockAsync();
         _store = _host.Services.GetRequiredService<IOAuthGrantStore>();
-        await _host.SwitchOAuth2Async(true);
     }
 
     [TearDown]
     public async Task TearDown() => await _host.DisposeAsync();
 
-    private static async Task<string> ErrorOf(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.OK), body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("error_description").GetString()!;
-    }
+    private static async Task<string> ErrorOf(HttpResponseMessage response) => (await ErrorAssertions.OAuthErrorOf(response)).Description;
 
     private Task<AuthorizationCodeRecord?> StoredAsync(string code, DateTimeOffset? at = null)
         => _store.FindCodeAsync(UserGrants.Hash(code), at ?? _time.GetUtcNow(), CancellationToken.None).AsTask();

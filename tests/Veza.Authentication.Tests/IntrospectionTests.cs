@@ -21,9 +21,7 @@ public sealed class IntrospectionTests
     [SetUp]
     public async Task SetUp()
     {
-        _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        _host = await StartAsync(services: s => s.AddSingleton<TimeProvider>(_time));
-        await _host.SwitchOAuth2Async(true);
+        (_host, _time) = await StartOAuth2OnClockAsync();
     }
 
     [TearDown]

@@ -30,4 +30,13 @@ internal static class ErrorAssertions
         });
         return json;
     }
+
+    /// <summary>The RFC 6749 error of an OAuth2 answer that is not a success: its <c>error</c> and <c>error_description</c>.</summary>
+    public static async Task<(string Error, string Description)> OAuthErrorOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.OK), body);
+        var json = JsonDocument.Parse(body).RootElement;
+        return (json.GetProperty("error").GetString()!, json.GetProperty("error_description").GetString()!);
+    }
 }

@@ -244,6 +244,15 @@ internal sealed class VezaTestHost : IAsyncDisposable
         return new VezaTestHost(app, new HttpClient(handler) { BaseAddress = new Uri(address) });
     }
 
+    /// <summary>A host on a fake clock with the OAuth2 server switched on, for tests that move time.</summary>
+    public static async Task<(VezaTestHost Host, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time)> StartOAuth2OnClockAsync()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var host = await StartAsync(services: s => s.AddSingleton<TimeProvider>(time));
+        await host.SwitchOAuth2Async(true);
+        return (host, time);
+    }
+
     private static void AddUser(InMemoryUserDirectory directory, string id, string team, string role)
     {
         directory.AddUser(new VezaUser(id, id, IsActive: true));
