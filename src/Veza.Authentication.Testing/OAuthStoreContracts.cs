@@ -190,7 +190,7 @@ public abstract class OAuthServerStoresContract
     }
 
     [Test]
-    public async Task Revocations_are_listed_since_a_time_without_expired_ones_and_pruned()
+    public async Task Revocations_are_listed_without_expired_ones_and_pruned()
     {
         var (_, revocations, _) = CreateStores();
         await revocations.AddAsync(new RevokedTokenRecord("j1", "c1", Now.AddMinutes(10), Now.AddMinutes(-5)), CancellationToken.None);
@@ -198,12 +198,10 @@ public abstract class OAuthServerStoresContract
         await revocations.AddAsync(new RevokedTokenRecord("j2", "c1", Now.AddMinutes(10), Now), CancellationToken.None);
         await revocations.AddAsync(new RevokedTokenRecord("j3", "c1", Now.AddMinutes(-1), Now.AddMinutes(-20)), CancellationToken.None);
 
-        var all = await revocations.ListAsync(null, Now, CancellationToken.None);
-        var recent = await revocations.ListAsync(Now.AddMinutes(-1), Now, CancellationToken.None);
+        var all = await revocations.ListAsync(Now, CancellationToken.None);
         var pruned = await revocations.PruneAsync(Now, CancellationToken.None);
 
         Assert.That(all.Select(r => r.TokenId).Order(), Is.EqualTo(new[] { "j1", "j2" }));
-        Assert.That(recent.Select(r => r.TokenId), Is.EqualTo(new[] { "j2" }));
         Assert.That(pruned, Is.EqualTo(1));
     }
 

@@ -162,14 +162,14 @@ public sealed class ApiKeyLifecycleTests
     {
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var record = (await _host.Services.GetRequiredService<IApiKeyStore>().FindByIdAsync(id, CancellationToken.None))!;
-        var hanging = new SwitchableApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryApiKeyStore()) { HangHashUpgrades = true };
+        var hanging = new SwitchableApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryChangeFeed())) { HangHashUpgrades = true };
         await hanging.CreateAsync(record, null, CancellationToken.None);
         await using var upgraded = await VezaTestHost.StartAsync(
             services => services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(hanging)),
             o =>
             {
                 o.Argon2id.Iterations = 2;
-                o.ApiKeys.StoreTimeout = TimeSpan.FromSeconds(30);
+                o.Stores.Timeout = TimeSpan.FromSeconds(30);
             });
 
         var response = await upgraded.GetAsync("/api/me", key).WaitAsync(TimeSpan.FromSeconds(10));

@@ -137,14 +137,16 @@ public sealed class AppResilienceTests
         var keyRing = System.IO.Directory.CreateTempSubdirectory("veza-keys-").FullName;
         try
         {
-            var clients = new InMemoryOAuthClientStore();
-            var keys = new InMemorySigningKeyStore();
-            var revocations = new InMemoryTokenRevocationStore();
-            var settings = new InMemorySettingsStore();
-            var grants = new InMemoryOAuthGrantStore();
+            var changes = new InMemoryChangeFeed();
+            var clients = new InMemoryOAuthClientStore(changes);
+            var keys = new InMemorySigningKeyStore(changes);
+            var revocations = new InMemoryTokenRevocationStore(changes);
+            var settings = new InMemorySettingsStore(changes);
+            var grants = new InMemoryOAuthGrantStore(changes);
             var consents = new InMemoryOAuthConsentStore();
             Task<VezaTestHost> Start() => StartAsync(services: s =>
             {
+                s.Replace(ServiceDescriptor.Singleton(changes));
                 s.Replace(ServiceDescriptor.Singleton<IOAuthClientStore>(clients));
                 s.Replace(ServiceDescriptor.Singleton<ISigningKeyStore>(keys));
                 s.Replace(ServiceDescriptor.Singleton<ITokenRevocationStore>(revocations));
@@ -152,7 +154,7 @@ public sealed class AppResilienceTests
                 s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants));
                 s.Replace(ServiceDescriptor.Singleton<IOAuthConsentStore>(consents));
                 s.AddDataProtection().SetApplicationName("veza-tests").PersistKeysToFileSystem(new DirectoryInfo(keyRing));
-            }, options: o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(200));
+            }, options: o => o.Stores.ChangePollInterval = TimeSpan.FromMilliseconds(200));
             await using var a = await Start();
             await using var b = await Start();
             await a.SwitchOAuth2Async(true);
@@ -195,7 +197,7 @@ public sealed class AppResilienceTests
 
     private sealed class FailingGrantStore : IOAuthGrantStore
     {
-        private readonly InMemoryOAuthGrantStore _inner = new();
+        private readonly InMemoryOAuthGrantStore _inner = new(new InMemoryChangeFeed());
 
         public volatile bool Fail;
 

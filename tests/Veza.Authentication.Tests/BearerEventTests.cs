@@ -103,7 +103,7 @@ public sealed class BearerEventTests
         var seen = new ConcurrentQueue<VezaAuthenticationFailureKind>();
         var challenged = new ConcurrentQueue<VezaAuthenticationFailureKind?>();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new SwitchableApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryApiKeyStore());
+        var store = new SwitchableApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryApiKeyStore(new Veza.Authentication.Stores.InMemory.InMemoryChangeFeed()));
         await using var host = await StartAsync(services: s =>
         {
             s.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(store));

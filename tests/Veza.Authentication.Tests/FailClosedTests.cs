@@ -29,7 +29,7 @@ public sealed class FailClosedTests
     [Test]
     public async Task Store_that_hangs_times_out_into_503()
     {
-        await using var host = await StartWithSwitchableStoreAsync(o => o.ApiKeys.StoreTimeout = TimeSpan.FromMilliseconds(200));
+        await using var host = await StartWithSwitchableStoreAsync(o => o.Stores.Timeout = TimeSpan.FromMilliseconds(200));
         var store = (SwitchableApiKeyStore)host.Services.GetRequiredService<IApiKeyStore>();
         var (_, key) = await host.CreatePersonalKeyAsync(ViewerA, TeamA);
         store.HangReads = true;
@@ -78,7 +78,7 @@ public sealed class FailClosedTests
             .Returns((string _, CancellationToken ct) => new ValueTask<VezaUser?>(Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => (VezaUser?)null, TaskScheduler.Default)));
         await using var host = await VezaTestHost.StartAsync(
             services => services.Replace(ServiceDescriptor.Singleton(directory.Object)),
-            o => o.ApiKeys.StoreTimeout = TimeSpan.FromMilliseconds(200));
+            o => o.Stores.Timeout = TimeSpan.FromMilliseconds(200));
         var (_, key) = await host.CreatePersonalKeyAsync(ViewerA, TeamA);
 
         var response = await host.GetAsync("/api/me", key);
@@ -88,6 +88,6 @@ public sealed class FailClosedTests
 
     internal static Task<VezaTestHost> StartWithSwitchableStoreAsync(Action<Hosting.VezaAuthenticationOptions>? options = null)
         => VezaTestHost.StartAsync(
-            services => services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore()))),
+            services => services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore(new InMemoryChangeFeed())))),
             options);
 }

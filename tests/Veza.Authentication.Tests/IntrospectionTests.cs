@@ -161,7 +161,7 @@ public sealed class IntrospectionTests
     [Test]
     public async Task A_grant_store_that_fails_makes_introspection_answer_503_never_active()
     {
-        await using var host = await StartAsync(services: s => s.AddSingleton<IOAuthGrantStore>(new ThrowingReads(new Veza.Authentication.Stores.InMemory.InMemoryOAuthGrantStore())));
+        await using var host = await StartAsync(services: s => s.AddSingleton<IOAuthGrantStore>(new ThrowingReads(new Veza.Authentication.Stores.InMemory.InMemoryOAuthGrantStore(new Veza.Authentication.Stores.InMemory.InMemoryChangeFeed()))));
         await host.SwitchOAuth2Async(true);
         var app = await AppFlow.CreateAppAsync(host);
 

@@ -23,7 +23,7 @@ public sealed class LastAccessTests
         _host = await VezaTestHost.StartAsync(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time));
-            services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore())));
+            services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore(new InMemoryChangeFeed()))));
         });
         _store = (SwitchableApiKeyStore)_host!.Services.GetRequiredService<IApiKeyStore>();
     }

@@ -23,9 +23,9 @@ public sealed class MultiRecordChangeTests
     public async Task SetUp()
     {
         _failures = new FailOnce();
-        var grants = new StepGrantStore(new InMemoryOAuthGrantStore(), _failures);
+        var grants = new StepGrantStore(new InMemoryOAuthGrantStore(new InMemoryChangeFeed()), _failures);
         var consents = new StepConsentStore(new InMemoryOAuthConsentStore(), _failures);
-        var clients = new StepClientStore(new InMemoryOAuthClientStore(), _failures);
+        var clients = new StepClientStore(new InMemoryOAuthClientStore(new InMemoryChangeFeed()), _failures);
         _host = await StartAsync(services: s =>
         {
             s.Replace(ServiceDescriptor.Singleton<IOAuthGrantStore>(grants));

@@ -147,7 +147,7 @@ public sealed class OAuthAttackTests
 
     private sealed class FailingClientStore : IOAuthClientStore
     {
-        private readonly InMemoryOAuthClientStore _inner = new();
+        private readonly InMemoryOAuthClientStore _inner = new(new InMemoryChangeFeed());
 
         public volatile bool Fail;
 

@@ -51,7 +51,7 @@ public sealed class OptionsValidationTests
     {
         var error = await StartAsync(o =>
         {
-            o.ApiKeys.CacheDuration = TimeSpan.Zero;
+            o.Stores.CacheDuration = TimeSpan.Zero;
             o.SecretChecks.FailureLimitPerSource = 0;
             o.SecretChecks.MaxConcurrentChecks = 0;
             o.Argon2id.Parallelism = 0;

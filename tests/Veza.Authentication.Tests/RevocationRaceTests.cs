@@ -28,7 +28,7 @@ public sealed class RevocationRaceTests
         _host = await VezaTestHost.StartAsync(services =>
         {
             CountingHasher.Register(services);
-            services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore())));
+            services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(new SwitchableApiKeyStore(new InMemoryApiKeyStore(new InMemoryChangeFeed()))));
         });
         _hasher = (CountingHasher)_host.Services.GetRequiredService<ISecretHasher>();
         _store = (SwitchableApiKeyStore)_host.Services.GetRequiredService<IApiKeyStore>();

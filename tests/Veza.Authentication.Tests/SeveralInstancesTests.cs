@@ -18,9 +18,14 @@ namespace Veza.Authentication.Tests;
 public sealed class SeveralInstancesTests
 {
     private string _keyRing = null!;
+    private InMemoryChangeFeed _changes = null!;
 
     [SetUp]
-    public void CreateKeyRing() => _keyRing = Directory.CreateTempSubdirectory("veza-keys-").FullName;
+    public void CreateKeyRingAndFeed()
+    {
+        _keyRing = Directory.CreateTempSubdirectory("veza-keys-").FullName;
+        _changes = new InMemoryChangeFeed();
+    }
 
     [TearDown]
     public void DeleteKeyRing() => Directory.Delete(_keyRing, recursive: true);
@@ -35,19 +40,25 @@ public sealed class SeveralInstancesTests
                     s.Replace(ServiceDescriptor.Singleton(time));
                 }
 
+                s.Replace(ServiceDescriptor.Singleton(_changes));
                 s.Replace(ServiceDescriptor.Singleton(clients));
                 s.Replace(ServiceDescriptor.Singleton(keys));
                 s.Replace(ServiceDescriptor.Singleton(revocations));
                 s.Replace(ServiceDescriptor.Singleton(settings));
                 s.AddDataProtection().SetApplicationName("veza-tests").PersistKeysToFileSystem(new DirectoryInfo(_keyRing));
             },
-            options: options ?? (o => o.OAuth2.StateRefreshInterval = TimeSpan.FromMilliseconds(200)));
+            options: options ?? (o => o.Stores.ChangePollInterval = TimeSpan.FromMilliseconds(200)));
 
     [Test]
     public async Task Two_instances_creating_keys_at_once_never_exceed_the_key_quota_together()
     {
-        var store = new InMemoryApiKeyStore();
-        void Shared(Microsoft.Extensions.DependencyInjection.IServiceCollection s) => s.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(store));
+        var store = new InMemoryApiKeyStore(_changes);
+        void Shared(Microsoft.Extensions.DependencyInjection.IServiceCollection s)
+        {
+            s.Replace(ServiceDescriptor.Singleton(_changes));
+            s.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(store));
+        }
+
         await using var a = await VezaTestHost.StartAsync(services: Shared, options: o => o.ApiKeys.MaxPersonalKeysPerUserAndTeam = 5);
         await using var b = await VezaTestHost.StartAsync(services: Shared, options: o => o.ApiKeys.MaxPersonalKeysPerUserAndTeam = 5);
 
@@ -62,10 +73,10 @@ public sealed class SeveralInstancesTests
     [Test]
     public async Task Instances_sharing_stores_accept_each_others_tokens_and_follow_each_others_changes()
     {
-        var clients = new InMemoryOAuthClientStore();
-        var keys = new InMemorySigningKeyStore();
-        var revocations = new InMemoryTokenRevocationStore();
-        var settings = new InMemorySettingsStore();
+        var clients = new InMemoryOAuthClientStore(_changes);
+        var keys = new InMemorySigningKeyStore(_changes);
+        var revocations = new InMemoryTokenRevocationStore(_changes);
+        var settings = new InMemorySettingsStore(_changes);
         await using var a = await StartInstanceAsync(clients, keys, revocations, settings);
         await using var b = await StartInstanceAsync(clients, keys, revocations, settings);
         await a.SwitchOAuth2Async(true);
@@ -103,13 +114,14 @@ public sealed class SeveralInstancesTests
     public async Task A_token_signed_by_a_key_another_instance_just_made_is_accepted_at_once()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var clients = new InMemoryOAuthClientStore();
-        var keys = new InMemorySigningKeyStore();
-        var revocations = new InMemoryTokenRevocationStore();
-        var settings = new InMemorySettingsStore();
+        var clients = new InMemoryOAuthClientStore(_changes);
+        var keys = new InMemorySigningKeyStore(_changes);
+        var revocations = new InMemoryTokenRevocationStore(_changes);
+        var settings = new InMemorySettingsStore(_changes);
         void Slow(Veza.Authentication.Hosting.VezaAuthenticationOptions o)
         {
-            o.OAuth2.StateRefreshInterval = TimeSpan.FromMinutes(10);
+            o.Stores.ChangePollInterval = TimeSpan.FromMinutes(1);
+            o.Stores.MaxChangeLag = TimeSpan.FromMinutes(10);
             o.OAuth2.SigningKeyLifetime = TimeSpan.FromMinutes(1);
             o.OAuth2.SigningKeyAnnouncement = TimeSpan.Zero;
         }

@@ -144,7 +144,7 @@ internal sealed class ApiKeyUsageFlushService(
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(options.Value.ApiKeys.StoreTimeout);
+            timeout.CancelAfter(options.Value.Stores.Timeout);
             await prune(timeProvider.GetUtcNow(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -159,7 +159,7 @@ internal sealed class ApiKeyUsageFlushService(
         foreach (var recorder in _recorders)
         {
             // Not the host's token: a short shutdown timeout must not drop recorded times. The store timeout bounds it.
-            using var timeout = new CancellationTokenSource(options.Value.ApiKeys.StoreTimeout);
+            using var timeout = new CancellationTokenSource(options.Value.Stores.Timeout);
             await recorder.FlushAsync(timeout.Token).ConfigureAwait(false);
         }
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Bearer;
+using Veza.Authentication.Changes;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
@@ -39,7 +40,7 @@ internal sealed class PresentedApiKey(string keyId, string secret, string cacheK
 /// (again without Argon2id), waits for a slot of the process-wide bound on Argon2id runs (503 when none frees up in
 /// time), and compares the secret. Concurrent first checks of one key and secret share one run.
 /// </summary>
-internal sealed class ApiKeyVerifier
+internal sealed class ApiKeyVerifier : IChangeListener
 {
     private readonly SecretCheckCache<ApiKeySnapshot> _cache;
     private readonly IApiKeyStore _store;
@@ -67,8 +68,8 @@ internal sealed class ApiKeyVerifier
         _secrets = secrets;
         _throttle = throttle;
         _upgrader = upgrader;
-        _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.ApiKeys.CacheDuration, time);
-        _storeTimeout = options.Value.ApiKeys.StoreTimeout;
+        _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.Stores.CacheDuration, time);
+        _storeTimeout = options.Value.Stores.Timeout;
         _prefix = options.Value.ApiKeys.Prefix;
     }
 
@@ -117,6 +118,18 @@ internal sealed class ApiKeyVerifier
     /// after this returns, the key is read from the store again.
     /// </summary>
     public void Evict(string keyId) => _cache.Invalidate(keyId);
+
+    /// <summary>A key changed on some instance (revoked, reinstated, renamed, deleted): its checks are forgotten.</summary>
+    public void OnChanged(VezaChange change)
+    {
+        if (change.Kind == VezaChangeKind.ApiKey)
+        {
+            _cache.Invalidate(change.Id);
+        }
+    }
+
+    /// <summary>Forgets every remembered check.</summary>
+    public void ForgetAll() => _cache.InvalidateAll();
 
     internal static string CacheKey(string keyId, ReadOnlySpan<char> secret) => SecretHashUpgrader.CacheKey("veza:ak:", keyId, secret);
 

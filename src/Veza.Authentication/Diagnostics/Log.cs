@@ -50,6 +50,24 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Warning, "Could not prune expired token revocations; it will be tried again.")]
     public static partial void PruneFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(3003, LogLevel.Warning, "The change feed could not be read; what this instance remembers is used for at most {Seconds} s more.")]
+    public static partial void ChangeFeedUnreadable(ILogger logger, Exception exception, long seconds);
+
+    [LoggerMessage(3004, LogLevel.Warning, "The change feed has not been read for {Seconds} s: everything remembered is forgotten, and credentials are read from the stores again.")]
+    public static partial void ChangeFeedLagging(ILogger logger, long seconds);
+
+    [LoggerMessage(3005, LogLevel.Warning, "This instance fell behind the change feed (at {Position}, pruned through {PrunedThrough}): everything remembered is forgotten.")]
+    public static partial void ChangeFeedFellBehind(ILogger logger, long position, long prunedThrough);
+
+    [LoggerMessage(3006, LogLevel.Information, "The change feed can be read again.")]
+    public static partial void ChangeFeedRecovered(ILogger logger);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Could not prune the change feed; it will be tried again.")]
+    public static partial void ChangeFeedPruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3008, LogLevel.Error, "A {Kind} change (sequence {Sequence}) could not be applied; what it concerns is forgotten.")]
+    public static partial void ChangeNotApplied(ILogger logger, Exception exception, string kind, long sequence);
+
     [LoggerMessage(3001, LogLevel.Warning, "Could not write {Count} last-use times to a credential store; they will be tried again.")]
     public static partial void LastAccessFlushFailed(ILogger logger, Exception exception, int count);
 

@@ -38,13 +38,6 @@ public sealed class OAuthServerOptions
     /// </summary>
     public TimeSpan SigningKeyAnnouncement { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>
-    /// How often an instance reads state other instances may have changed (the switch, signing keys, revoked
-    /// tokens) from the stores. Default 5 seconds: the longest another instance may act on an older state.
-    /// Changes made through this instance count on its next request.
-    /// </summary>
-    public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>The most OAuth2 clients one team may hold, and the most apps one team may register. Default 50.</summary>
     public int MaxClientsPerTeam { get; set; } = 50;
 

@@ -23,6 +23,18 @@ public sealed class VezaAuthenticationBuilder
         return this;
     }
 
+    /// <summary>
+    /// Uses <typeparamref name="TFeed"/> (a singleton) as the change feed every instance follows. Stores of your own
+    /// append to it in the same operation as each change (see <see cref="IVezaChangeFeed"/>).
+    /// </summary>
+    /// <typeparam name="TFeed">The feed type.</typeparam>
+    /// <returns>This builder.</returns>
+    public VezaAuthenticationBuilder AddChangeFeed<TFeed>() where TFeed : class, IVezaChangeFeed
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IVezaChangeFeed, TFeed>());
+        return this;
+    }
+
     /// <summary>Uses <typeparamref name="TDirectory"/> (a singleton) as the host's user directory.</summary>
     /// <typeparam name="TDirectory">The directory type.</typeparam>
     /// <returns>This builder.</returns>
@@ -44,13 +56,15 @@ public sealed class VezaAuthenticationBuilder
 
     /// <summary>
     /// Keeps API keys and the OAuth2 server's state in memory (<see cref="InMemoryApiKeyStore"/> and the other
-    /// in-memory stores) and, unless one is registered,
+    /// in-memory stores, which share one <see cref="InMemoryChangeFeed"/>) and, unless one is registered,
     /// uses an <see cref="InMemoryUserDirectory"/> the host can fill. For development, tests and samples only:
     /// everything is lost when the process ends.
     /// </summary>
     /// <returns>This builder.</returns>
     public VezaAuthenticationBuilder AddInMemoryStores()
     {
+        Services.TryAddSingleton<InMemoryChangeFeed>();
+        Services.Replace(ServiceDescriptor.Singleton<IVezaChangeFeed>(sp => sp.GetRequiredService<InMemoryChangeFeed>()));
         Services.Replace(ServiceDescriptor.Singleton<IApiKeyStore, InMemoryApiKeyStore>());
         AddOAuth2Stores<InMemoryOAuthClientStore, InMemorySigningKeyStore, InMemoryTokenRevocationStore, InMemorySettingsStore>();
         AddOAuth2AppStores<InMemoryOAuthGrantStore, InMemoryOAuthConsentStore>();

@@ -18,11 +18,6 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add($"ApiKeys.Prefix must be 1 to {ApiKeyFormat.MaxPrefixLength} lowercase ASCII letters or digits.");
         }
 
-        if (keys.CacheDuration <= TimeSpan.Zero)
-        {
-            errors.Add("ApiKeys.CacheDuration must be positive.");
-        }
-
         if (keys.LastAccessFlushInterval < TimeSpan.FromMilliseconds(1))
         {
             errors.Add("ApiKeys.LastAccessFlushInterval must be at least 1 ms.");
@@ -59,10 +54,7 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("SecretChecks.FingerprintKey must be base64 of at least 32 bytes.");
         }
 
-        if (keys.StoreTimeout <= TimeSpan.Zero)
-        {
-            errors.Add("ApiKeys.StoreTimeout must be positive.");
-        }
+        ValidateStores(options.Stores, errors);
 
         var a = options.Argon2id;
         if (a.Parallelism is < 1 or > Argon2idOptions.MaxParallelism)
@@ -108,6 +100,11 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("No IApiKeyStore is registered: call AddApiKeyStore<T>(), AddInMemoryStores() or an EF Core store on the builder that AddVezaAuthentication returns.");
         }
 
+        if (!services.IsService(typeof(IVezaChangeFeed)))
+        {
+            errors.Add("No IVezaChangeFeed is registered: call AddChangeFeed<T>(), AddInMemoryStores() or an EF Core store on the builder that AddVezaAuthentication returns.");
+        }
+
         if (!services.IsService(typeof(IVezaUserDirectory)))
         {
             errors.Add("No IVezaUserDirectory is registered: call AddUserDirectory<T>() on the builder that AddVezaAuthentication returns.");
@@ -149,11 +146,6 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             || oauth.SigningKeyAnnouncement >= oauth.SigningKeyLifetime)
         {
             errors.Add("OAuth2.SigningKeyLifetime must be at least 1 minute, and SigningKeyAnnouncement from 0 to less than the lifetime.");
-        }
-
-        if (oauth.StateRefreshInterval <= TimeSpan.Zero || oauth.StateRefreshInterval > TimeSpan.FromMinutes(10))
-        {
-            errors.Add("OAuth2.StateRefreshInterval must be positive and at most 10 minutes.");
         }
 
         if (oauth.MaxClientsPerTeam is < 1 or > 1000)
@@ -203,5 +195,38 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
     {
         var bytes = new byte[base64.Length];
         return Convert.TryFromBase64String(base64, bytes, out var length) && length >= 32;
+    }
+
+    private static void ValidateStores(VezaStoreOptions stores, List<string> errors)
+    {
+        if (stores.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add("Stores.Timeout must be positive.");
+        }
+
+        if (stores.CacheDuration <= TimeSpan.Zero)
+        {
+            errors.Add("Stores.CacheDuration must be positive.");
+        }
+
+        if (stores.ChangePollInterval < TimeSpan.FromMilliseconds(10) || stores.ChangePollInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add("Stores.ChangePollInterval must be from 10 ms to 1 minute.");
+        }
+
+        if (stores.ChangeGapWait <= TimeSpan.Zero)
+        {
+            errors.Add("Stores.ChangeGapWait must be positive.");
+        }
+
+        if (stores.MaxChangeLag < 2 * stores.ChangePollInterval)
+        {
+            errors.Add("Stores.MaxChangeLag must be at least twice Stores.ChangePollInterval.");
+        }
+
+        if (stores.ChangeRetention < 10 * stores.ChangePollInterval || stores.ChangeRetention <= 2 * stores.ChangeGapWait)
+        {
+            errors.Add("Stores.ChangeRetention must be at least ten times Stores.ChangePollInterval and more than twice Stores.ChangeGapWait.");
+        }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Bearer;
+using Veza.Authentication.Changes;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2;
@@ -110,6 +111,13 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiKeyUsageFlushService>());
+        services.TryAddSingleton(sp => new ChangeFeedReader(
+            sp.GetService<Veza.Authentication.Stores.IVezaChangeFeed>(),
+            () => ChangeListeners(sp),
+            sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ChangeFeedReader>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeedReader>());
 
         services.AddAuthentication()
             .AddScheme<VezaBearerSchemeOptions, VezaBearerHandler>(VezaAuthenticationDefaults.AuthenticationScheme, "Veza", null)
@@ -130,5 +138,25 @@ public static class VezaAuthenticationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Veza.Authentication.Management.VezaManagementAuthorizationHandler>());
 
         return new VezaAuthenticationBuilder(services);
+    }
+
+    // Everything that remembers what a store said and must hear of changes made through other instances.
+    private static IEnumerable<IChangeListener> ChangeListeners(IServiceProvider services)
+    {
+        yield return services.GetRequiredService<ApiKeyVerifier>();
+        if (!OAuthServerServices.IsAvailable(services))
+        {
+            yield break;
+        }
+
+        yield return services.GetRequiredService<ClientSecretVerifier>();
+        yield return services.GetRequiredService<ClientStates>();
+        yield return services.GetRequiredService<TokenRevocationList>();
+        yield return services.GetRequiredService<OAuthServerSwitch>();
+        yield return services.GetRequiredService<SigningKeyRing>();
+        if (OAuthServerServices.AppsAvailable(services))
+        {
+            yield return services.GetRequiredService<GrantStates>();
+        }
     }
 }

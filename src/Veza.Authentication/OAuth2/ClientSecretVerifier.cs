@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Bearer;
+using Veza.Authentication.Changes;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
@@ -22,7 +23,7 @@ internal sealed record ClientSnapshot(
 /// A secret in the library's format names the secret it is, so one Argon2id run decides; any other string is tried
 /// against each unexpired secret of the client (two at most).
 /// </summary>
-internal sealed class ClientSecretVerifier
+internal sealed class ClientSecretVerifier : IChangeListener
 {
     private readonly SecretCheckCache<ClientSnapshot> _cache;
     private readonly IOAuthClientStore _store;
@@ -46,8 +47,8 @@ internal sealed class ClientSecretVerifier
         _throttle = throttle;
         _upgrader = upgrader;
         _time = time;
-        _cache = new SecretCheckCache<ClientSnapshot>(options.Value.ApiKeys.CacheDuration, time);
-        _storeTimeout = options.Value.ApiKeys.StoreTimeout;
+        _cache = new SecretCheckCache<ClientSnapshot>(options.Value.Stores.CacheDuration, time);
+        _storeTimeout = options.Value.Stores.Timeout;
         _prefix = options.Value.OAuth2.ClientSecretPrefix;
     }
 
@@ -130,6 +131,18 @@ internal sealed class ClientSecretVerifier
 
     /// <summary>Forgets every remembered check of the client, including checks still running.</summary>
     public void Evict(string clientId) => _cache.Invalidate(clientId);
+
+    /// <summary>A client or app changed on some instance: its secret checks are forgotten.</summary>
+    public void OnChanged(VezaChange change)
+    {
+        if (change.Kind == VezaChangeKind.Client)
+        {
+            _cache.Invalidate(change.Id);
+        }
+    }
+
+    /// <summary>Forgets every remembered check.</summary>
+    public void ForgetAll() => _cache.InvalidateAll();
 
     /// <summary>Client ids are 1 to 64 ASCII letters, digits, '-', '_' or '.': anything else is refused without I/O.</summary>
     public static bool IsPlausible(string? clientId)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Bearer;
+using Veza.Authentication.Changes;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
@@ -14,20 +15,22 @@ internal sealed record ClientState(string Id, string Name, string TeamId, string
 internal sealed record GrantState(string Id, string AppId, string UserId, string TeamId);
 
 /// <summary>
-/// Store-backed state the resource side asks on every request, read from the store at most every
-/// <see cref="OAuthServerOptions.StateRefreshInterval"/> per id, concurrent reads of one id shared, and forgotten at
-/// once when it changes through this instance. Answers <see langword="null"/> for an id the store does not hold as
+/// Store-backed state the resource side asks on every request, read from the store once per id (concurrent reads of
+/// one id shared) and remembered for at most <see cref="VezaStoreOptions.CacheDuration"/>; forgotten at once when it
+/// changes through this instance, and when the change feed says it changed elsewhere. Answers <see langword="null"/> for an id the store does not hold as
 /// current (unknown, revoked); throws <see cref="CredentialStoreUnavailableException"/> when the store fails.
 /// </summary>
-internal abstract class RefreshingStates<TState> where TState : class
+internal abstract class RefreshingStates<TState> : IChangeListener where TState : class
 {
     private readonly SecretCheckCache<TState> _states;
     private readonly TimeSpan _storeTimeout;
+    private readonly VezaChangeKind _kind;
 
-    protected RefreshingStates(IOptions<VezaAuthenticationOptions> options, TimeProvider time)
+    protected RefreshingStates(VezaChangeKind kind, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
-        _states = new SecretCheckCache<TState>(options.Value.OAuth2.StateRefreshInterval, time);
-        _storeTimeout = options.Value.ApiKeys.StoreTimeout;
+        _kind = kind;
+        _states = new SecretCheckCache<TState>(options.Value.Stores.CacheDuration, time);
+        _storeTimeout = options.Value.Stores.Timeout;
     }
 
     protected ValueTask<TState?> FindCurrentAsync(string id, CancellationToken cancellationToken)
@@ -47,6 +50,16 @@ internal abstract class RefreshingStates<TState> where TState : class
     }
 
     public void Evict(string id) => _states.Invalidate(id);
+
+    public void OnChanged(VezaChange change)
+    {
+        if (change.Kind == _kind)
+        {
+            _states.Invalidate(change.Id);
+        }
+    }
+
+    public void ForgetAll() => _states.InvalidateAll();
 
     /// <summary>Reads the current state from the store, or <see langword="null"/> when there is none.</summary>
     protected abstract ValueTask<TState?> ReadAsync(string id, CancellationToken cancellationToken);
@@ -68,7 +81,7 @@ internal abstract class RefreshingStates<TState> where TState : class
 /// <summary>The current state of each client and app, for the resource side. Revoke, delete, secret removal and rename
 /// through this instance evict it, so its tokens fail on the next request.</summary>
 internal sealed class ClientStates(IOAuthClientStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
-    : RefreshingStates<ClientState>(options, time)
+    : RefreshingStates<ClientState>(VezaChangeKind.Client, options, time)
 {
     /// <summary>The client or app if it exists and is active, else <see langword="null"/>.</summary>
     public ValueTask<ClientState?> FindActiveAsync(string clientId, CancellationToken cancellationToken) => FindCurrentAsync(clientId, cancellationToken);
@@ -80,10 +93,10 @@ internal sealed class ClientStates(IOAuthClientStore store, IOptions<VezaAuthent
 }
 
 /// <summary>The current state of each grant, for app tokens: a revoked grant (replayed code, reused refresh token,
-/// withdrawn consent, app disabled) fails its tokens on the next request here, and within the refresh interval
-/// elsewhere.</summary>
+/// withdrawn consent, app disabled) fails its tokens on the next request here, and within the change feed's poll
+/// interval elsewhere.</summary>
 internal sealed class GrantStates(IOAuthGrantStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
-    : RefreshingStates<GrantState>(options, time)
+    : RefreshingStates<GrantState>(VezaChangeKind.Grant, options, time)
 {
     /// <summary>The grant if it exists and is not revoked, else <see langword="null"/>.</summary>
     public ValueTask<GrantState?> FindActiveAsync(string grantId, CancellationToken cancellationToken) => FindCurrentAsync(grantId, cancellationToken);

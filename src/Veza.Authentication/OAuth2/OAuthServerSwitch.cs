@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Veza.Authentication.Changes;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Stores;
 
@@ -6,42 +7,65 @@ namespace Veza.Authentication.OAuth2;
 
 /// <summary>
 /// Whether the OAuth2 authorization server is on, as the settings store says. The answer is kept in memory and read
-/// again from the store at most every <see cref="OAuthServerOptions.StateRefreshInterval"/>, in the background, so
-/// a request never waits on the store once the first read has succeeded; a change made through this instance counts
-/// at once. Until the store has answered once, the server counts as off (fail closed).
+/// again, in the background, when the change feed says the settings changed, so a request never waits on the store
+/// once the first read has succeeded; a change made through this instance counts at once. Until the store has
+/// answered (again, after everything was forgotten), the server counts as off (fail closed).
 /// </summary>
-internal sealed class OAuthServerSwitch
+internal sealed class OAuthServerSwitch : IChangeListener
 {
     private readonly IVezaSettingsStore _store;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _refresh;
     private readonly TimeSpan _timeout;
     private readonly Lock _lock = new();
     private VezaSignInSettings? _settings;
-    private long _readAt;
     private Task? _reading;
+
+    // Counts the changes announced; a read clears the need to read again only if none arrived while it ran.
+    private long _announced;
+    private long _readThrough = -1;
 
     public OAuthServerSwitch(IVezaSettingsStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
         _store = store;
         _time = time;
-        _refresh = options.Value.OAuth2.StateRefreshInterval;
-        _timeout = options.Value.ApiKeys.StoreTimeout;
+        _timeout = options.Value.Stores.Timeout;
     }
 
-    /// <summary>The last known answer, refreshed in the background when it is older than the refresh interval.</summary>
+    /// <summary>The last known answer, read again in the background when a change was announced since.</summary>
     public bool IsEnabled
     {
         get
         {
             var settings = Volatile.Read(ref _settings);
-            if (settings is null || _time.GetElapsedTime(Volatile.Read(ref _readAt)) >= _refresh)
+            if (settings is null || Volatile.Read(ref _readThrough) != Volatile.Read(ref _announced))
             {
                 _ = RefreshAsync();
             }
 
             return settings?.OAuth2Enabled == true;
         }
+    }
+
+    /// <summary>The settings changed through some instance: read them again (keeping the last answer meanwhile).</summary>
+    public void OnChanged(VezaChange change)
+    {
+        if (change.Kind == VezaChangeKind.Settings)
+        {
+            Interlocked.Increment(ref _announced);
+            _ = RefreshAsync();
+        }
+    }
+
+    /// <summary>Forgets the answer: the server counts as off until the store answers again.</summary>
+    public void ForgetAll()
+    {
+        lock (_lock)
+        {
+            Interlocked.Increment(ref _announced);
+            _settings = null;
+        }
+
+        _ = RefreshAsync();
     }
 
     /// <summary>The current answer; waits for the store when it has never answered (and throws when it fails).</summary>
@@ -58,8 +82,9 @@ internal sealed class OAuthServerSwitch
     /// <summary>The settings as stored now (read from the store).</summary>
     public async ValueTask<VezaSignInSettings> ReadAsync(CancellationToken cancellationToken)
     {
+        var announced = Volatile.Read(ref _announced);
         var settings = await _store.GetAsync(cancellationToken).ConfigureAwait(false);
-        Remember(settings);
+        Remember(settings, announced);
         return settings;
     }
 
@@ -69,12 +94,13 @@ internal sealed class OAuthServerSwitch
         var current = await _store.GetAsync(cancellationToken).ConfigureAwait(false);
         var changed = current with { OAuth2Enabled = enabled, UpdatedAt = _time.GetUtcNow(), UpdatedBy = changedBy };
         var result = await _store.UpdateAsync(changed, current.Version, cancellationToken).ConfigureAwait(false);
+        var announced = Volatile.Read(ref _announced);
         var now = await _store.GetAsync(cancellationToken).ConfigureAwait(false);
-        Remember(now);
+        Remember(now, announced);
         return (result, now);
     }
 
-    private void Remember(VezaSignInSettings settings)
+    private void Remember(VezaSignInSettings settings, long announced)
     {
         lock (_lock)
         {
@@ -83,7 +109,7 @@ internal sealed class OAuthServerSwitch
                 _settings = settings;
             }
 
-            Volatile.Write(ref _readAt, _time.GetTimestamp());
+            Volatile.Write(ref _readThrough, Math.Max(Volatile.Read(ref _readThrough), announced));
         }
     }
 
@@ -106,11 +132,13 @@ internal sealed class OAuthServerSwitch
         using var timeout = new CancellationTokenSource(_timeout);
         try
         {
-            Remember(await _store.GetAsync(timeout.Token).ConfigureAwait(false));
+            var announced = Volatile.Read(ref _announced);
+            Remember(await _store.GetAsync(timeout.Token).ConfigureAwait(false), announced);
         }
         catch (Exception) when (Volatile.Read(ref _settings) is not null)
         {
-            // Keep the last known answer; a later request tries again (one read at a time).
+            // Keep the last known answer; a later request tries again, one read at a time. With no answer at all, the
+            // failure goes to whoever waits for it (IsEnabledAsync: 503).
         }
     }
 }

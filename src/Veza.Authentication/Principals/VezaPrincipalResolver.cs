@@ -63,7 +63,7 @@ internal sealed class VezaPrincipalResolver
             r => r.Key, r => r.Value.Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         _directory = directory;
         _time = time;
-        _timeout = options.Value.ApiKeys.StoreTimeout;
+        _timeout = options.Value.Stores.Timeout;
     }
 
     public static string UserSubject(string userId) => "user:" + userId;

@@ -50,6 +50,15 @@ internal sealed class SecretCheckCache<T> where T : class
     /// <summary>Forgets every check of the credential, including those still running.</summary>
     public void Invalidate(string credentialId) => Interlocked.Increment(ref _generations[Stripe(credentialId)]);
 
+    /// <summary>Forgets every check of every credential, including those still running.</summary>
+    public void InvalidateAll()
+    {
+        for (var stripe = 0; stripe < StripeCount; stripe++)
+        {
+            Interlocked.Increment(ref _generations[stripe]);
+        }
+    }
+
     /// <summary>Whether a remembered check may still be used for a request that read <paramref name="stamp"/>.</summary>
     public bool IsCurrent(SecretCheck<T> check, long stamp) => check.Stamp == stamp && _time.GetTimestamp() < check.ExpiresAt;
 

@@ -17,7 +17,7 @@ namespace Veza.Authentication.Secrets;
 internal sealed class SecretHashUpgrader(StoredSecrets secrets, IOptions<VezaAuthenticationOptions> options, ILogger<SecretHashUpgrader> logger)
 {
     private readonly ConcurrentDictionary<string, bool> _upgrading = new(StringComparer.Ordinal);
-    private readonly TimeSpan _storeTimeout = options.Value.ApiKeys.StoreTimeout;
+    private readonly TimeSpan _storeTimeout = options.Value.Stores.Timeout;
 
     /// <param name="credentialId">Identifies the credential in logs and for the one-at-a-time rule.</param>
     /// <param name="stored">The stored secret the check verified.</param>

@@ -65,19 +65,19 @@ public sealed record RevokedTokenRecord(string TokenId, string ClientId, DateTim
 /// </summary>
 public interface ITokenRevocationStore
 {
-    /// <summary>Records a revocation; recording the same token twice is not an error.</summary>
+    /// <summary>Records a revocation and appends a <see cref="VezaChangeKind.RevokedToken"/> entry to the change feed
+    /// in the same operation; recording the same token twice is not an error (and appends nothing).</summary>
     /// <param name="token">The revoked token.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task.</returns>
     ValueTask AddAsync(RevokedTokenRecord token, CancellationToken cancellationToken);
 
-    /// <summary>The unexpired revocations recorded at or after <paramref name="since"/> (all of them when
-    /// <see langword="null"/>), so an instance can keep its in-memory list current.</summary>
-    /// <param name="since">The time of the last read, or <see langword="null"/>.</param>
+    /// <summary>Every unexpired revocation, read whole when an instance starts (and after it had to forget
+    /// everything); later revocations reach it through the change feed.</summary>
     /// <param name="now">The current time: expired revocations are left out.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The revocations.</returns>
-    ValueTask<IReadOnlyList<RevokedTokenRecord>> ListAsync(DateTimeOffset? since, DateTimeOffset now, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<RevokedTokenRecord>> ListAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Forgets revocations of tokens that have expired.</summary>
     /// <param name="now">The current time.</param>

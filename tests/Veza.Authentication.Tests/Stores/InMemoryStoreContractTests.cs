@@ -9,26 +9,41 @@ namespace Veza.Authentication.Tests.Stores;
 [TestFixture]
 public sealed class InMemoryApiKeyStoreTests : ApiKeyStoreContract
 {
-    protected override Task<IApiKeyStore> CreateStoreAsync() => Task.FromResult<IApiKeyStore>(new InMemoryApiKeyStore());
+    protected override Task<IApiKeyStore> CreateStoreAsync() => Task.FromResult<IApiKeyStore>(new InMemoryApiKeyStore(new InMemoryChangeFeed()));
 }
 
 [TestFixture]
 public sealed class InMemoryOAuthClientStoreTests : OAuthClientStoreContract
 {
-    protected override Task<IOAuthClientStore> CreateStoreAsync() => Task.FromResult<IOAuthClientStore>(new InMemoryOAuthClientStore());
+    protected override Task<IOAuthClientStore> CreateStoreAsync() => Task.FromResult<IOAuthClientStore>(new InMemoryOAuthClientStore(new InMemoryChangeFeed()));
 }
 
 [TestFixture]
 public sealed class InMemoryOAuthServerStoresTests : OAuthServerStoresContract
 {
     protected override (ISigningKeyStore Keys, ITokenRevocationStore Revocations, IVezaSettingsStore Settings) CreateStores()
-        => (new InMemorySigningKeyStore(), new InMemoryTokenRevocationStore(), new InMemorySettingsStore());
+    {
+        var changes = new InMemoryChangeFeed();
+        return (new InMemorySigningKeyStore(changes), new InMemoryTokenRevocationStore(changes), new InMemorySettingsStore(changes));
+    }
 }
 
 [TestFixture]
 public sealed class InMemoryOAuthGrantStoresTests : OAuthGrantStoresContract
 {
-    protected override (IOAuthGrantStore Grants, IOAuthConsentStore Consents) CreateStores() => (new InMemoryOAuthGrantStore(), new InMemoryOAuthConsentStore());
+    protected override (IOAuthGrantStore Grants, IOAuthConsentStore Consents) CreateStores() => (new InMemoryOAuthGrantStore(new InMemoryChangeFeed()), new InMemoryOAuthConsentStore());
+}
+
+[TestFixture]
+public sealed class InMemoryChangeFeedTests : VezaChangeFeedContract
+{
+    protected override Task<VezaStoreSet> CreateStoresAsync()
+    {
+        var changes = new InMemoryChangeFeed();
+        return Task.FromResult(new VezaStoreSet(changes, new InMemoryApiKeyStore(changes), new InMemoryOAuthClientStore(changes),
+            new InMemoryOAuthGrantStore(changes), new InMemoryTokenRevocationStore(changes), new InMemorySettingsStore(changes),
+            new InMemorySigningKeyStore(changes)));
+    }
 }
 
 [TestFixture]

@@ -76,7 +76,7 @@ internal static class AuthorizationEndpoint
         var clientId = Get(query, "client_id");
         var app = ClientSecretVerifier.IsPlausible(clientId)
             ? await StoreRead.WithTimeoutAsync((Store: services.GetRequiredService<IOAuthClientStore>(), Id: clientId!), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct),
-                services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.ApiKeys.StoreTimeout).ConfigureAwait(false)
+                services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.Stores.Timeout).ConfigureAwait(false)
             : null;
         if (app is not { Kind: OAuthClientKind.App, Status: OAuthClientStatus.Active, App: { } settings })
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Veza.Authentication.Changes;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Stores;
 
@@ -18,10 +19,11 @@ internal sealed record SigningKeySet(SigningCredentials Signing, IReadOnlyList<S
 /// Keeps the signing keys: generated on first use, rotated on a schedule, shared by every instance through
 /// <see cref="ISigningKeyStore"/>, private parts protected with Data Protection. A new key is published for
 /// <see cref="OAuthServerOptions.SigningKeyAnnouncement"/> before it signs; an old one stays published until the last
-/// token it signed has expired. The set is read again from the store every
-/// <see cref="OAuthServerOptions.StateRefreshInterval"/>.
+/// token it signed has expired. The set is read again from the store when the change feed says a key was added or
+/// removed, and when the next of its keys' times comes (one starts signing, retires, leaves JWKS, or needs a
+/// successor announced), and at the latest after <see cref="VezaStoreOptions.CacheDuration"/>.
 /// </summary>
-internal sealed class SigningKeyRing : IDisposable
+internal sealed class SigningKeyRing : IDisposable, IChangeListener
 {
     /// <summary>The algorithms accepted for signing and validation; <c>none</c> and HMAC never are.</summary>
     public static readonly string[] AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
@@ -30,10 +32,14 @@ internal sealed class SigningKeyRing : IDisposable
     private readonly IDataProtector _protector;
     private readonly TimeProvider _time;
     private readonly OAuthServerOptions _options;
+    private readonly TimeSpan _cacheDuration;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly Dictionary<string, (SecurityKey Key, IDisposable Owner)> _loaded = new(StringComparer.Ordinal);
     private SigningKeySet? _current;
-    private long _readAt;
+
+    // When the set must be read again, as UTC ticks: the next key time, or at once (0) when a change was announced.
+    private long _readAgainAt;
+    private long _announced;
     private long _forcedAt;
 
     public SigningKeyRing(ISigningKeyStore store, IDataProtectionProvider dataProtection, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
@@ -42,13 +48,14 @@ internal sealed class SigningKeyRing : IDisposable
         _protector = dataProtection.CreateProtector("Veza.Authentication.SigningKeys.v1");
         _time = time;
         _options = options.Value.OAuth2;
+        _cacheDuration = options.Value.Stores.CacheDuration;
     }
 
-    /// <summary>The current set; read again (and rotated) when older than the refresh interval.</summary>
+    /// <summary>The current set; read again (and rotated) when a change was announced or a key time has come.</summary>
     public async ValueTask<SigningKeySet> GetAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _current);
-        if (current is not null && _time.GetElapsedTime(Volatile.Read(ref _readAt)) < _options.StateRefreshInterval)
+        if (current is not null && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _readAgainAt))
         {
             return current;
         }
@@ -57,14 +64,17 @@ internal sealed class SigningKeyRing : IDisposable
         try
         {
             current = _current;
-            if (current is not null && _time.GetElapsedTime(_readAt) < _options.StateRefreshInterval)
+            if (current is not null && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _readAgainAt))
             {
                 return current;
             }
 
+            var announced = Interlocked.Read(ref _announced);
+            SigningKeySet loaded;
+            DateTimeOffset next;
             try
             {
-                current = await LoadAsync(cancellationToken).ConfigureAwait(false);
+                (loaded, next) = await LoadAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (current is not null && !cancellationToken.IsCancellationRequested)
             {
@@ -72,9 +82,15 @@ internal sealed class SigningKeyRing : IDisposable
                 return current;
             }
 
-            Volatile.Write(ref _current, current);
-            Volatile.Write(ref _readAt, _time.GetTimestamp());
-            return current;
+            Volatile.Write(ref _current, loaded);
+            Volatile.Write(ref _readAgainAt, next.UtcTicks);
+            if (Interlocked.Read(ref _announced) != announced)
+            {
+                // A change announced while the set was read leaves it due again.
+                Volatile.Write(ref _readAgainAt, 0);
+            }
+
+            return loaded;
         }
         finally
         {
@@ -95,11 +111,29 @@ internal sealed class SigningKeyRing : IDisposable
         }
 
         Volatile.Write(ref _forcedAt, _time.GetTimestamp());
-        Volatile.Write(ref _readAt, 0);
+        ReadAgain();
         return true;
     }
 
-    private async Task<SigningKeySet> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>A signing key was added or removed through some instance: the set is read again on next use.</summary>
+    public void OnChanged(VezaChange change)
+    {
+        if (change.Kind == VezaChangeKind.SigningKeys)
+        {
+            ReadAgain();
+        }
+    }
+
+    /// <summary>Reads the set again on next use.</summary>
+    public void ForgetAll() => ReadAgain();
+
+    private void ReadAgain()
+    {
+        Interlocked.Increment(ref _announced);
+        Volatile.Write(ref _readAgainAt, 0);
+    }
+
+    private async Task<(SigningKeySet Set, DateTimeOffset ReadAgainAt)> LoadAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await _store.PruneAsync(now, cancellationToken).ConfigureAwait(false);
@@ -124,7 +158,25 @@ internal sealed class SigningKeyRing : IDisposable
 
         var validation = keys.Where(k => k.PublishedAt <= now).Select(Load).ToList();
         var signingKey = Load(signing);
-        return new SigningKeySet(new SigningCredentials(signingKey, signing.Algorithm), validation, Jwks(keys.Where(k => k.PublishedAt <= now)));
+        var set = new SigningKeySet(new SigningCredentials(signingKey, signing.Algorithm), validation, Jwks(keys.Where(k => k.PublishedAt <= now)));
+        return (set, NextKeyTime(keys, signing, now));
+    }
+
+    // The first time after now at which the set as read stops being right: a key is published, starts or stops
+    // signing, leaves JWKS, or the signing key nears its end without a successor. Never later than the cache duration.
+    private DateTimeOffset NextKeyTime(List<SigningKeyRecord> keys, SigningKeyRecord signing, DateTimeOffset now)
+    {
+        var next = now + _cacheDuration;
+        foreach (var time in keys.SelectMany(k => new[] { k.PublishedAt, k.SignsFrom, k.SignsUntil, k.UnpublishAt })
+            .Append(signing.SignsUntil - _options.SigningKeyAnnouncement))
+        {
+            if (time > now && time < next)
+            {
+                next = time;
+            }
+        }
+
+        return next;
     }
 
     // The key that signs now; when several could (instances that raced), the newest, by id to break ties, so every

@@ -8,6 +8,15 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, ApiKeyRecord> _keys = new(StringComparer.Ordinal);
+    private readonly InMemoryChangeFeed _changes;
+
+    /// <summary>Creates an empty store that records its changes in <paramref name="changes"/>.</summary>
+    /// <param name="changes">The change feed every instance sharing this store reads.</param>
+    public InMemoryApiKeyStore(InMemoryChangeFeed changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes;
+    }
 
     /// <inheritdoc />
     public ValueTask<ApiKeyRecord?> FindByIdAsync(string id, CancellationToken cancellationToken)
@@ -67,6 +76,7 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
             }
 
             _keys[id] = key with { Name = name };
+            _changes.Append(VezaChangeKind.ApiKey, id);
             return ValueTask.FromResult(ApiKeyStoreResult.Success);
         }
     }
@@ -91,7 +101,8 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
     {
         ArgumentNullException.ThrowIfNull(expectedHash);
         ArgumentNullException.ThrowIfNull(newHash);
-        return Update(id, key => key.SecretHash == expectedHash ? key with { SecretHash = newHash } : null, cancellationToken);
+        // The same secret under a stronger hash: nothing any instance remembers changes, so no feed entry.
+        return Update(id, key => key.SecretHash == expectedHash ? key with { SecretHash = newHash } : null, cancellationToken, announce: false);
     }
 
     /// <inheritdoc />
@@ -101,7 +112,13 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_keys.Remove(id) ? ApiKeyStoreResult.Success : ApiKeyStoreResult.NotFound);
+            if (!_keys.Remove(id))
+            {
+                return ValueTask.FromResult(ApiKeyStoreResult.NotFound);
+            }
+
+            _changes.Append(VezaChangeKind.ApiKey, id);
+            return ValueTask.FromResult(ApiKeyStoreResult.Success);
         }
     }
 
@@ -120,6 +137,8 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
             {
                 _keys.Remove(id);
             }
+
+            _changes.Append(VezaChangeKind.ApiKey, ids);
 
             return ValueTask.FromResult<IReadOnlyList<string>>(ids);
         }
@@ -172,7 +191,7 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
     }
 
     private ValueTask<ApiKeyStoreResult> Update(string id, Func<ApiKeyRecord, ApiKeyRecord?> change, CancellationToken cancellationToken,
-        ApiKeyStoreResult refused = ApiKeyStoreResult.Conflict)
+        ApiKeyStoreResult refused = ApiKeyStoreResult.Conflict, bool announce = true)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
@@ -190,6 +209,11 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
             }
 
             _keys[id] = changed;
+            if (announce)
+            {
+                _changes.Append(VezaChangeKind.ApiKey, id);
+            }
+
             return ValueTask.FromResult(ApiKeyStoreResult.Success);
         }
     }

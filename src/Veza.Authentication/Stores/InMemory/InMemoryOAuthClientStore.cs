@@ -8,6 +8,15 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, OAuthClientRecord> _clients = new(StringComparer.Ordinal);
+    private readonly InMemoryChangeFeed _changes;
+
+    /// <summary>Creates an empty store that records its changes in <paramref name="changes"/>.</summary>
+    /// <param name="changes">The change feed every instance sharing this store reads.</param>
+    public InMemoryOAuthClientStore(InMemoryChangeFeed changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes;
+    }
 
     /// <inheritdoc />
     public ValueTask<OAuthClientRecord?> FindByIdAsync(string id, CancellationToken cancellationToken)
@@ -118,7 +127,7 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
             return secret.Hash != expectedHash
                 ? (OAuthStoreResult.Conflict, client)
                 : (OAuthStoreResult.Success, client with { Secrets = [.. client.Secrets.Select(s => s.Id == secretId ? s with { Hash = newHash } : s)] });
-        }, cancellationToken);
+        }, cancellationToken, announce: false);
     }
 
     /// <inheritdoc />
@@ -128,7 +137,13 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_clients.Remove(id) ? OAuthStoreResult.Success : OAuthStoreResult.NotFound);
+            if (!_clients.Remove(id))
+            {
+                return ValueTask.FromResult(OAuthStoreResult.NotFound);
+            }
+
+            _changes.Append(VezaChangeKind.Client, id);
+            return ValueTask.FromResult(OAuthStoreResult.Success);
         }
     }
 
@@ -175,7 +190,9 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask<OAuthStoreResult> Update(string id, Func<OAuthClientRecord, (OAuthStoreResult, OAuthClientRecord)> change, CancellationToken cancellationToken)
+    // Every change but a hash upgrade (the same secret) is announced on the feed.
+    private ValueTask<OAuthStoreResult> Update(string id, Func<OAuthClientRecord, (OAuthStoreResult, OAuthClientRecord)> change, CancellationToken cancellationToken,
+        bool announce = true)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
@@ -190,6 +207,10 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
             if (result == OAuthStoreResult.Success)
             {
                 _clients[id] = changed;
+                if (announce)
+                {
+                    _changes.Append(VezaChangeKind.Client, id);
+                }
             }
 
             return ValueTask.FromResult(result);

@@ -10,6 +10,15 @@ public sealed class InMemoryOAuthGrantStore : IOAuthGrantStore
     private readonly Dictionary<string, OAuthGrantRecord> _grants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AuthorizationCodeRecord> _codes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RefreshTokenRecord> _refreshTokens = new(StringComparer.Ordinal);
+    private readonly InMemoryChangeFeed _changes;
+
+    /// <summary>Creates an empty store that records revoked grants in <paramref name="changes"/>.</summary>
+    /// <param name="changes">The change feed every instance sharing this store reads.</param>
+    public InMemoryOAuthGrantStore(InMemoryChangeFeed changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes;
+    }
 
     /// <inheritdoc />
     public ValueTask<OAuthStoreResult> AddCodeAsync(AuthorizationCodeRecord code, int maxPendingPerUserAndApp, DateTimeOffset now, CancellationToken cancellationToken)
@@ -161,6 +170,8 @@ public sealed class InMemoryOAuthGrantStore : IOAuthGrantStore
             {
                 _grants[id] = _grants[id] with { RevokedAt = now };
             }
+
+            _changes.Append(VezaChangeKind.Grant, revoked);
 
             if (filter.AppId is not null)
             {

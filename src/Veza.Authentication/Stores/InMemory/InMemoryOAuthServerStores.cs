@@ -8,6 +8,15 @@ public sealed class InMemorySigningKeyStore : ISigningKeyStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SigningKeyRecord> _keys = new(StringComparer.Ordinal);
+    private readonly InMemoryChangeFeed _changes;
+
+    /// <summary>Creates an empty store that records added and removed keys in <paramref name="changes"/>.</summary>
+    /// <param name="changes">The change feed every instance sharing this store reads.</param>
+    public InMemorySigningKeyStore(InMemoryChangeFeed changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes;
+    }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<SigningKeyRecord>> ListAsync(CancellationToken cancellationToken)
@@ -26,7 +35,13 @@ public sealed class InMemorySigningKeyStore : ISigningKeyStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_keys.TryAdd(key.Id, key) ? OAuthStoreResult.Success : OAuthStoreResult.Conflict);
+            if (!_keys.TryAdd(key.Id, key))
+            {
+                return ValueTask.FromResult(OAuthStoreResult.Conflict);
+            }
+
+            _changes.Append(VezaChangeKind.SigningKeys, key.Id);
+            return ValueTask.FromResult(OAuthStoreResult.Success);
         }
     }
 
@@ -38,6 +53,7 @@ public sealed class InMemorySigningKeyStore : ISigningKeyStore
         {
             var expired = _keys.Values.Where(k => k.UnpublishAt <= now).Select(k => k.Id).ToList();
             expired.ForEach(id => _keys.Remove(id));
+            _changes.Append(VezaChangeKind.SigningKeys, expired);
             return ValueTask.FromResult(expired.Count);
         }
     }
@@ -48,6 +64,15 @@ public sealed class InMemoryTokenRevocationStore : ITokenRevocationStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, RevokedTokenRecord> _revoked = new(StringComparer.Ordinal);
+    private readonly InMemoryChangeFeed _changes;
+
+    /// <summary>Creates an empty store that records revocations in <paramref name="changes"/>.</summary>
+    /// <param name="changes">The change feed every instance sharing this store reads.</param>
+    public InMemoryTokenRevocationStore(InMemoryChangeFeed changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes;
+    }
 
     /// <inheritdoc />
     public ValueTask AddAsync(RevokedTokenRecord token, CancellationToken cancellationToken)
@@ -56,20 +81,23 @@ public sealed class InMemoryTokenRevocationStore : ITokenRevocationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            _revoked.TryAdd(token.TokenId, token);
+            if (_revoked.TryAdd(token.TokenId, token))
+            {
+                _changes.Append(VezaChangeKind.RevokedToken, token.TokenId);
+            }
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RevokedTokenRecord>> ListAsync(DateTimeOffset? since, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<RevokedTokenRecord>> ListAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
             return ValueTask.FromResult<IReadOnlyList<RevokedTokenRecord>>(
-                [.. _revoked.Values.Where(r => r.ExpiresAt > now && (since is null || r.RevokedAt >= since))]);
+                [.. _revoked.Values.Where(r => r.ExpiresAt > now)]);
         }
     }
 
@@ -91,6 +119,15 @@ public sealed class InMemorySettingsStore : IVezaSettingsStore
 {
     private readonly Lock _lock = new();
     private VezaSignInSettings _settings = new();
+    private readonly InMemoryChangeFeed _changes;
+
+    /// <summary>Creates an empty store that records changes in <paramref name="changes"/>.</summary>
+    /// <param name="changes">The change feed every instance sharing this store reads.</param>
+    public InMemorySettingsStore(InMemoryChangeFeed changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _changes = changes;
+    }
 
     /// <inheritdoc />
     public ValueTask<VezaSignInSettings> GetAsync(CancellationToken cancellationToken)
@@ -115,6 +152,7 @@ public sealed class InMemorySettingsStore : IVezaSettingsStore
             }
 
             _settings = settings with { Version = expectedVersion + 1 };
+            _changes.Append(VezaChangeKind.Settings, string.Empty);
             return ValueTask.FromResult(OAuthStoreResult.Success);
         }
     }
