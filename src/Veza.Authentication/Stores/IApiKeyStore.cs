@@ -4,6 +4,8 @@ namespace Veza.Authentication.Stores;
 /// Where API keys are kept. Implementations must be safe for concurrent use; every write is atomic on its own.
 /// Name uniqueness: a team key's name is unique among the team keys of its team; a personal key's name is
 /// unique among its owner's personal keys in that team (compared ordinally, case-insensitively).
+/// Renaming, revoking, reinstating and deleting a key each append a <see cref="VezaChangeKind.ApiKey"/> entry to the
+/// change feed (<see cref="IVezaChangeFeed"/>) in the same operation; a refused change and a hash upgrade append none.
 /// </summary>
 public interface IApiKeyStore
 {

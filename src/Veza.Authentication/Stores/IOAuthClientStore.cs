@@ -2,7 +2,9 @@ namespace Veza.Authentication.Stores;
 
 /// <summary>
 /// Where OAuth2 clients and their secret hashes are kept. Implementations must be safe for concurrent use, and
-/// every write is atomic on its own.
+/// every write is atomic on its own. Every change but a hash upgrade (status, name, scopes, secrets added or removed,
+/// deletion) appends a <see cref="VezaChangeKind.Client"/> entry to the change feed (<see cref="IVezaChangeFeed"/>)
+/// in the same operation.
 /// </summary>
 public interface IOAuthClientStore
 {

@@ -4,7 +4,9 @@ namespace Veza.Authentication.Stores;
 /// Where the authorization code grant keeps its state: grants (one per authorization, the family of every token it
 /// produced), authorization codes and refresh tokens. Codes and refresh tokens are kept only as hashes. Every write is
 /// atomic on its own, and implementations must be safe for concurrent use: of two concurrent redemptions of one code,
-/// or rotations of one refresh token, exactly one may succeed.
+/// or rotations of one refresh token, exactly one may succeed. Revoking grants appends one
+/// <see cref="VezaChangeKind.Grant"/> entry per grant revoked to the change feed (<see cref="IVezaChangeFeed"/>) in
+/// the same operation.
 /// </summary>
 public interface IOAuthGrantStore
 {

@@ -30,8 +30,9 @@ public sealed record SigningKeyRecord
 }
 
 /// <summary>
-/// Where signing keys are kept, shared by every instance so that they all publish and accept the same keys.
-/// Implementations must be safe for concurrent use.
+/// Where signing keys are kept, shared by every instance so that they all publish and accept the same keys. Adding a
+/// key, and pruning one, append a <see cref="VezaChangeKind.SigningKeys"/> entry to the change feed
+/// (<see cref="IVezaChangeFeed"/>) in the same operation. Implementations must be safe for concurrent use.
 /// </summary>
 public interface ISigningKeyStore
 {
@@ -103,7 +104,9 @@ public sealed record VezaSignInSettings
     public string? UpdatedBy { get; init; }
 }
 
-/// <summary>Where the sign-in settings live, shared by every instance.</summary>
+/// <summary>Where the sign-in settings live, shared by every instance. A successful update appends a
+/// <see cref="VezaChangeKind.Settings"/> entry to the change feed (<see cref="IVezaChangeFeed"/>) in the same
+/// operation.</summary>
 public interface IVezaSettingsStore
 {
     /// <summary>The current settings (the defaults when nothing was ever written).</summary>
