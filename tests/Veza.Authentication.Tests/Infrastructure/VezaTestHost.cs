@@ -276,15 +276,6 @@ internal sealed class VezaTestHost : IAsyncDisposable
         return (created.Key!.Id, created.AccessKey!);
     }
 
-    /// <summary>The caller for one of the directory's users acting in a team, as a host's signed-in user; fails the
-    /// test when the directory gives none.</summary>
-    public async Task<VezaCaller> CallerAsync(string userId, string teamId)
-    {
-        var caller = await Services.GetRequiredService<VezaCallerFactory>().ForUserAsync(userId, teamId, CancellationToken.None);
-        Assert.That(caller, Is.Not.Null, $"{userId} in {teamId}");
-        return caller!;
-    }
-
     /// <summary>Revokes a key as the host (the highest authority).</summary>
     public Task<ApiKeyChange> RevokeAsync(string id) => Keys.RevokeAsync(id, VezaCaller.Host, CancellationToken.None);
 
