@@ -101,13 +101,29 @@ public sealed partial class ApiKeyService
             return Refused(NotManagerMessage);
         }
 
-        var key = caller.IsHost ? await ReadForHostAsync(id, cancellationToken).ConfigureAwait(false) : await FindStoredAsync(id, cancellationToken).ConfigureAwait(false);
-        var authority = key is null ? ApiKeyAuthority.Host : AuthorityOver(caller, key);
-        if (!caller.IsHost && (key is null || (kind is not null && key.Kind != kind) || authority == ApiKeyAuthority.None))
+        ApiKeyRecord? key;
+        ApiKeyAuthority authority;
+        if (caller.IsHost)
         {
-            var outcome = key is null || key.Kind != (kind ?? key.Kind) ? ApiKeyResult.NotFound : ApiKeyResult.Forbidden;
-            await AuditAsync(caller, action, outcome, key?.Id, key?.TeamId, cancellationToken).ConfigureAwait(false);
-            return Missing();
+            key = await ReadForHostAsync(id, cancellationToken).ConfigureAwait(false);
+            authority = ApiKeyAuthority.Host;
+        }
+        else
+        {
+            key = await FindStoredAsync(id, cancellationToken).ConfigureAwait(false);
+            if (key is null || (kind is not null && key.Kind != kind))
+            {
+                await AuditAsync(caller, action, ApiKeyResult.NotFound, ApiKeyFormat.IsValidKeyId(id) ? id : null, null, cancellationToken).ConfigureAwait(false);
+                return Missing();
+            }
+
+            authority = AuthorityOver(caller, key);
+            if (authority == ApiKeyAuthority.None)
+            {
+                // Out of the caller's reach: recorded as refused, answered as missing, so the id is not confirmed.
+                await AuditAsync(caller, action, ApiKeyResult.Forbidden, id, key.TeamId, cancellationToken).ConfigureAwait(false);
+                return Missing();
+            }
         }
 
         ApiKeyStoreResult result;

@@ -10,10 +10,7 @@ namespace Veza.Authentication.Diagnostics;
 /// </summary>
 internal sealed record VezaAuditActor
 {
-    /// <summary>The host itself.</summary>
-    public static readonly VezaAuditActor System = new() { Subject = "system" };
-
-    /// <summary>The caller's subject (<c>user:…</c>, <c>team:…</c>, <c>client:…</c>) or <c>system</c>.</summary>
+    /// <summary>The caller's subject (<c>user:…</c>, <c>team:…</c>, <c>client:…</c>), the host's, or <c>anonymous</c>.</summary>
     public required string Subject { get; init; }
 
     /// <summary>The credential the caller used.</summary>

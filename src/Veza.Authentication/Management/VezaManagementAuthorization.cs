@@ -46,7 +46,7 @@ internal sealed class VezaManagementAuthorizationHandler(IServiceProvider servic
         var allowed = caller is not null && context.Resource switch
         {
             ApiKeyRecord key => ApiKeyService.AuthorityOver(caller, key) != ApiKeyAuthority.None,
-            OAuthClientRecord client => caller.MayManage && OAuthClientService.MayManage(caller, client),
+            OAuthClientRecord client => OAuthClientService.MayManage(caller, client),
             _ => false,
         };
         if (allowed)
