@@ -94,18 +94,17 @@ public sealed class AppServiceRulesTests
     public async Task A_team_key_and_an_app_acting_for_a_root_administrator_manage_no_app()
     {
         var (_, teamKey) = await _host.CreateTeamKeyAsync(RootTeam);
-        var app = await AppFlow.CreateAppAsync(_host, scopes: ["graph:read", "users:read", "integrations:push"]);
-        var (appToken, _, _) = await new AppFlow(_host, RootAdmin).SignInAsync(app, p => p["scope"] = "graph:read users:read integrations:push");
+        var (appId, appToken) = await _host.AppActingForAsync(RootAdmin);
 
         foreach (var caller in new[] { await _host.BearerAsync(teamKey), await _host.BearerAsync(appToken) })
         {
             var create = await Apps.CreateAsync(Draft("from-" + caller.Kind) with { TeamId = RootTeam }, caller, CancellationToken.None);
             var list = await Apps.ListAsync(new OAuthClientQuery(), caller, CancellationToken.None);
-            var revoke = await Apps.RevokeAsync(app.Id, caller, CancellationToken.None);
+            var revoke = await Apps.RevokeAsync(appId, caller, CancellationToken.None);
 
             Assert.That(new[] { create.Result, list.Result, revoke.Result }, Is.All.EqualTo(OAuthClientResult.Forbidden), caller.ToString());
         }
 
-        Assert.That((await Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None))!.Status, Is.EqualTo(OAuthClientStatus.Active));
+        Assert.That((await Apps.FindAsync(appId, VezaCaller.Host, CancellationToken.None))!.Status, Is.EqualTo(OAuthClientStatus.Active));
     }
 }

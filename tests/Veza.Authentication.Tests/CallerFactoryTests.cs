@@ -140,8 +140,7 @@ public sealed class CallerFactoryTests
     {
         await _host.SwitchOAuth2Async(true);
         var (_, teamKey) = await _host.CreateTeamKeyAsync(RootTeam);
-        var app = await AppFlow.CreateAppAsync(_host, scopes: ["graph:read", "users:read", "integrations:push"]);
-        var (appToken, _, _) = await new AppFlow(_host, RootAdmin).SignInAsync(app, p => p["scope"] = "graph:read users:read integrations:push");
+        var (_, appToken) = await _host.AppActingForAsync(RootAdmin);
         var client = await _host.CreateClientAsync(RootTeam, role: "admin");
 
         var team = await _host.BearerAsync(teamKey);

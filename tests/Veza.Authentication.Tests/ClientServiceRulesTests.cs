@@ -130,8 +130,7 @@ public sealed class ClientServiceRulesTests
     public async Task A_team_key_an_app_token_and_a_client_manage_no_clients()
     {
         var (_, teamKey) = await _host.CreateTeamKeyAsync(RootTeam);
-        var app = await AppFlow.CreateAppAsync(_host, scopes: ["graph:read", "users:read", "integrations:push"]);
-        var (appToken, _, _) = await new AppFlow(_host, RootAdmin).SignInAsync(app, p => p["scope"] = "graph:read users:read integrations:push");
+        var (_, appToken) = await _host.AppActingForAsync(RootAdmin);
         var client = await _host.CreateClientAsync(RootTeam, role: "admin");
 
         foreach (var caller in new[] { await _host.BearerAsync(teamKey), await _host.BearerAsync(appToken), await _host.BearerAsync(await _host.GetTokenAsync(client)) })

@@ -182,8 +182,7 @@ public sealed class KeyServiceRulesTests
     {
         await _host.SwitchOAuth2Async(true);
         var (teamKeyId, teamKey) = await _host.CreateTeamKeyAsync(RootTeam);
-        var app = await AppFlow.CreateAppAsync(_host, scopes: ["graph:read", "users:read", "integrations:push"]);
-        var (appToken, _, _) = await new AppFlow(_host, RootAdmin).SignInAsync(app, p => p["scope"] = "graph:read users:read integrations:push");
+        var (_, appToken) = await _host.AppActingForAsync(RootAdmin);
         var (rootAdminsKey, _) = await _host.CreatePersonalKeyAsync(RootAdmin, RootTeam);
 
         foreach (var caller in new[] { await _host.BearerAsync(teamKey), await _host.BearerAsync(appToken) })

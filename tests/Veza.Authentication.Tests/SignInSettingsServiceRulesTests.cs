@@ -50,8 +50,7 @@ public sealed class SignInSettingsServiceRulesTests
     {
         await _host.SwitchOAuth2Async(true);
         var (_, teamKey) = await _host.CreateTeamKeyAsync(RootTeam);
-        var app = await AppFlow.CreateAppAsync(_host);
-        var (appToken, _, _) = await new AppFlow(_host, RootAdmin).SignInAsync(app);
+        var (_, appToken) = await _host.AppActingForAsync(RootAdmin);
         VezaCaller[] callers =
         [
             await _host.SignedInAsync(AdminA), await _host.SignedInAsync(AdminB), await _host.SignedInAsync(ViewerA),

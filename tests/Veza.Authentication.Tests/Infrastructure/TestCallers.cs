@@ -57,4 +57,13 @@ internal static class TestCallers
         Assert.That(caller, Is.Not.Null, "a caller for the credential's principal");
         return caller!;
     }
+
+    /// <summary>An app registered by the host, and its access token acting for <paramref name="userId"/> with every scope
+    /// of the user's roles that the app allows (the OAuth2 server must be on).</summary>
+    public static async Task<(string AppId, string Token)> AppActingForAsync(this VezaTestHost host, string userId)
+    {
+        var app = await AppFlow.CreateAppAsync(host, scopes: ["graph:read", "users:read", "integrations:push"]);
+        var (token, _, _) = await new AppFlow(host, userId).SignInAsync(app, p => p["scope"] = "graph:read users:read integrations:push");
+        return (app.Id, token);
+    }
 }
