@@ -1,5 +1,5 @@
 using Veza.Authentication.ApiKeys;
-using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Principals;
 using Veza.Authentication.OAuth2;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
@@ -166,15 +166,15 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
         {
             var result = await keys.ImportAsync(key.Key, key.Kind, key.Name, key.TeamId,
                 key.Kind == ApiKeyKind.Personal ? key.UserId : null, cancellationToken);
-            if (result.Result != ApiKeyStoreResult.Success)
+            if (result.Result != ApiKeyResult.Success)
             {
-                throw new InvalidOperationException($"Seed key '{key.Name}' could not be stored: {result.Result}.");
+                throw new InvalidOperationException($"Seed key '{key.Name}' could not be stored: {result.Result} {result.Error}");
             }
         }
 
         if (seed.OAuth2Enabled)
         {
-            await settings.SetOAuth2EnabledAsync(true, VezaAuditActor.System, cancellationToken);
+            await settings.SetOAuth2EnabledAsync(true, VezaCaller.Host, cancellationToken);
         }
 
         foreach (var client in seed.OAuth2Clients)
@@ -188,7 +188,7 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
                 Role = client.Role,
                 AllowedScopes = client.Scopes.Count == 0 ? null : client.Scopes,
                 AccessTokenLifetime = client.AccessTokenLifetime,
-            }, VezaAuditActor.System, cancellationToken);
+            }, VezaCaller.Host, cancellationToken);
             if (created.Result != OAuthClientResult.Success)
             {
                 throw new InvalidOperationException($"Seed client '{client.ClientId}' could not be stored: {created.Result} {created.Error}");
@@ -214,7 +214,7 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
                     IsPublic = app.IsPublic,
                     AllowLoopbackRedirectUris = app.AllowLoopbackRedirectUris,
                     AccessTokenLifetime = app.AccessTokenLifetime,
-                }, VezaAuditActor.System, cancellationToken);
+                }, VezaCaller.Host, cancellationToken);
                 if (created.Result != OAuthClientResult.Success)
                 {
                     throw new InvalidOperationException($"Seed app '{app.ClientId}' could not be stored: {created.Result} {created.Error}");

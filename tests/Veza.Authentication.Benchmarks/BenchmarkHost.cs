@@ -58,7 +58,8 @@ internal sealed class BenchmarkHost : IAsyncDisposable
     public async Task<(string KeyId, string AccessKey)> CreateKeyAsync(string name)
     {
         var keys = Services.GetRequiredService<Veza.Authentication.ApiKeys.ApiKeyService>();
-        var created = await keys.CreateAsync(ApiKeyKind.Personal, name, "t", "u", "u", CancellationToken.None);
+        var created = await keys.CreateAsync(new Veza.Authentication.ApiKeys.ApiKeyDraft { Kind = ApiKeyKind.Personal, Name = name, TeamId = "t", OwnerUserId = "u" },
+            Veza.Authentication.Principals.VezaCaller.Host, CancellationToken.None);
         return (created.Key!.Id, created.AccessKey!);
     }
 

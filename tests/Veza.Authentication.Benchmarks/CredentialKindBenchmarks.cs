@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using Microsoft.AspNetCore.Authentication;
-using Veza.Authentication.Diagnostics;
 using Veza.Authentication.OAuth2;
 using Veza.Authentication.OAuth2.Tokens;
+using Veza.Authentication.Principals;
 
 namespace Veza.Authentication.Benchmarks;
 
@@ -36,7 +36,7 @@ public class CredentialKindBenchmarks
             TeamId = "t",
             Role = "admin",
             AllowedScopes = ["graph:read"],
-        }, VezaAuditActor.System, CancellationToken.None);
+        }, VezaCaller.Host, CancellationToken.None);
         var codec = _host.Services.GetRequiredService<AccessTokenCodec>();
         var (clientToken, _) = await codec.CreateAsync(client.Client!.Id, "t", "admin", client.SecretId!, ["graph:read"], TimeSpan.FromHours(1), CancellationToken.None);
         _clientHeader = "Bearer " + clientToken;
@@ -48,7 +48,7 @@ public class CredentialKindBenchmarks
             BaseUrl = "https://app.bench",
             RedirectUris = ["https://app.bench/cb"],
             AllowedScopes = ["graph:read"],
-        }, VezaAuditActor.System, CancellationToken.None);
+        }, VezaCaller.Host, CancellationToken.None);
         // The app flow's code and its redemption, as the token endpoint does them.
         var verifier = new string('v', 43);
         var challenge = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(

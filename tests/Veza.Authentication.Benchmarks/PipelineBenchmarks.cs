@@ -46,7 +46,8 @@ public class PipelineBenchmarks
         directory.AddUser(new VezaUser("u", "U", true));
         directory.SetRoles("u", "t", "admin");
         var created = await _veza.Services.GetRequiredService<Veza.Authentication.ApiKeys.ApiKeyService>()
-            .CreateAsync(ApiKeyKind.Personal, "bench", "t", "u", "u", CancellationToken.None);
+            .CreateAsync(new Veza.Authentication.ApiKeys.ApiKeyDraft { Kind = ApiKeyKind.Personal, Name = "bench", TeamId = "t", OwnerUserId = "u" },
+                Veza.Authentication.Principals.VezaCaller.Host, CancellationToken.None);
         _header = "Bearer " + created.AccessKey;
 
         var floor = WebApplication.CreateSlimBuilder();

@@ -1,4 +1,5 @@
 using System.Net;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -70,7 +71,8 @@ public sealed class ApiKeyAuthenticationTests
     [Test]
     public async Task Team_key_keeps_working_when_the_admin_who_created_it_is_removed()
     {
-        var created = await _host.Keys.CreateAsync(Veza.Authentication.Stores.ApiKeyKind.Team, "push", TeamA, null, AdminA, CancellationToken.None);
+        var created = await _host.Keys.CreateAsync(new ApiKeys.ApiKeyDraft { Kind = Veza.Authentication.Stores.ApiKeyKind.Team, Name = "push", TeamId = TeamA },
+            await _host.CallerAsync(AdminA, TeamA), CancellationToken.None);
         _host.Directory.RemoveUser(AdminA);
         await _host.Keys.UserRemovedAsync(AdminA, CancellationToken.None);
 
@@ -121,7 +123,7 @@ public sealed class ApiKeyAuthenticationTests
         var (deletedId, deleted) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var (liveId, live) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         await _host.RevokeAsync(revokedId);
-        await _host.Keys.DeleteAsync(deletedId, CancellationToken.None);
+        await _host.Keys.DeleteAsync(deletedId, VezaCaller.Host, CancellationToken.None);
         var wrongSecret = Veza.Authentication.ApiKeys.ApiKeyFormat.Generate("veza", liveId);
         var badChecksum = live[..^1] + (live[^1] == 'A' ? 'B' : 'A');
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -40,7 +41,7 @@ public sealed class ApiKeyLifecycleTests
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         Assert.That(await StatusOfAsync(key), Is.EqualTo(HttpStatusCode.OK));
 
-        await _host.Keys.DeleteAsync(id, CancellationToken.None);
+        await _host.Keys.DeleteAsync(id, VezaCaller.Host, CancellationToken.None);
 
         Assert.That(await StatusOfAsync(key), Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -51,7 +52,7 @@ public sealed class ApiKeyLifecycleTests
         var (id, key) = await _host.CreateTeamKeyAsync(TeamA, "before");
         Assert.That(await StatusOfAsync(key, "/api/me"), Is.EqualTo(HttpStatusCode.OK));
 
-        await _host.Keys.RenameAsync(id, "after", CancellationToken.None);
+        await _host.Keys.RenameAsync(id, "after", VezaCaller.Host, CancellationToken.None);
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
         request.Headers.Authorization = new("Bearer", key);
         var response = await _host.Client.SendAsync(request);
@@ -110,10 +111,10 @@ public sealed class ApiKeyLifecycleTests
         Assert.Multiple(async () =>
         {
             Assert.That(deleted, Is.EqualTo(new[] { inA }));
-            Assert.That(await _host.Keys.FindAsync(inA, CancellationToken.None), Is.Null);
-            Assert.That(await _host.Keys.FindAsync(inB, CancellationToken.None), Is.Not.Null);
-            Assert.That(await _host.Keys.FindAsync(other, CancellationToken.None), Is.Not.Null);
-            Assert.That(await _host.Keys.FindAsync(team, CancellationToken.None), Is.Not.Null);
+            Assert.That(await _host.Keys.FindAsync(inA, VezaCaller.Host, CancellationToken.None), Is.Null);
+            Assert.That(await _host.Keys.FindAsync(inB, VezaCaller.Host, CancellationToken.None), Is.Not.Null);
+            Assert.That(await _host.Keys.FindAsync(other, VezaCaller.Host, CancellationToken.None), Is.Not.Null);
+            Assert.That(await _host.Keys.FindAsync(team, VezaCaller.Host, CancellationToken.None), Is.Not.Null);
             Assert.That(await StatusOfAsync(keyA), Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(await StatusOfAsync(keyB), Is.EqualTo(HttpStatusCode.OK));
         });

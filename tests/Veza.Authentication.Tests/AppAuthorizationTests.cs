@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -55,7 +56,7 @@ public sealed class AppAuthorizationTests
         var flow = new AppFlow(_host, OperatorA);
 
         var unknown = await flow.GetAsync(flow.AuthorizeUrl("no-such-app"));
-        await _host.Apps.RevokeAsync(app.Id, Diagnostics.VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.RevokeAsync(app.Id, VezaCaller.Host, CancellationToken.None);
         var disabled = await flow.GetAsync(flow.AuthorizeUrl(app.Id));
         var (client, _) = await _host.CreateClientAsync(TeamA);
         var notAnApp = await flow.GetAsync(flow.AuthorizeUrl(client));
@@ -312,7 +313,7 @@ public sealed class AppAuthorizationTests
         Action<Dictionary<string, string?>> elsewhere = p => p["redirect_uri"] = "https://elsewhere.example.org/cb";
 
         var before = await flow.GetAsync(flow.AuthorizeUrl(app.Id, elsewhere));
-        var current = (await _host.Apps.FindAsync(app.Id, CancellationToken.None))!;
+        var current = (await _host.Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None))!;
         var changed = await _host.Apps.UpdateAsync(app.Id, new OAuthAppDraft
         {
             Name = current.Name,
@@ -321,7 +322,7 @@ public sealed class AppAuthorizationTests
             RedirectUris = current.App.RedirectUris,
             AllowedScopes = current.AllowedScopes,
             AllowAnyRedirectUri = true,
-        }, Diagnostics.VezaAuditActor.System, CancellationToken.None);
+        }, VezaCaller.Host, CancellationToken.None);
         var url = flow.AuthorizeUrl(app.Id, elsewhere);
         var after = await flow.DecideAsync(url, await flow.GetAsync(url), "allow");
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -132,12 +133,12 @@ public sealed class AppManagementTests
 
         var clientRevokeOfApp = await _host.SendAsync(HttpMethod.Post, $"/api/preview/oauth2clients/{appId}:revoke", _rootKey);
         var appRevokeOfClient = await _host.SendAsync(HttpMethod.Post, $"{Apps}/{clientId}:revoke", _rootKey);
-        var serviceRevoke = await _host.Clients.RevokeAsync(appId, Diagnostics.VezaAuditActor.System, CancellationToken.None);
+        var serviceRevoke = await _host.Clients.RevokeAsync(appId, VezaCaller.Host, CancellationToken.None);
 
         Assert.That(clientRevokeOfApp.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(appRevokeOfClient.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(serviceRevoke.Result, Is.EqualTo(OAuth2.OAuthClientResult.NotFound));
-        Assert.That((await _host.Apps.FindAsync(appId, CancellationToken.None))!.Status, Is.EqualTo(Veza.Authentication.Stores.OAuthClientStatus.Active));
+        Assert.That((await _host.Apps.FindAsync(appId, VezaCaller.Host, CancellationToken.None))!.Status, Is.EqualTo(Veza.Authentication.Stores.OAuthClientStatus.Active));
     }
 
     [Test]

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
-using Veza.Authentication.Diagnostics;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
 using Veza.Authentication.Tests.Infrastructure;
@@ -167,7 +167,7 @@ public sealed class AppResilienceTests
             await a.Services.GetRequiredService<UserGrants>().RevokeAsync(new OAuthGrantFilter { AppId = app.Id, UserId = OperatorA }, default);
             var afterWithdrawal = await Eventually.StatusAsync(() => b.GetAsync("/api/me", token), HttpStatusCode.Unauthorized);
             var refreshOnB = await new AppFlow(b, OperatorA).RefreshAsync(app, refresh!);
-            await b.Apps.RevokeAsync(app.Id, VezaAuditActor.System, default);
+            await b.Apps.RevokeAsync(app.Id, VezaCaller.Host, default);
             var otherOnA = await Eventually.StatusAsync(() => a.GetAsync("/api/me", other), HttpStatusCode.Unauthorized);
 
             Assert.That(onB.StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -233,12 +233,12 @@ public sealed class AppTokenTests
         var (token1, refresh1, _) = await flow.SignInAsync(revoked);
         var (token2, refresh2, _) = await flow.SignInAsync(deleted);
 
-        await _host.Apps.RevokeAsync(revoked.Id, VezaAuditActor.System, CancellationToken.None);
-        await _host.Apps.DeleteAsync(deleted.Id, VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.RevokeAsync(revoked.Id, VezaCaller.Host, CancellationToken.None);
+        await _host.Apps.DeleteAsync(deleted.Id, VezaCaller.Host, CancellationToken.None);
         var revokedToken = await _host.GetAsync("/api/me", token1);
         var deletedToken = await _host.GetAsync("/api/me", token2);
         var deletedRefresh = await flow.RefreshAsync(deleted, refresh2!);
-        await _host.Apps.ReinstateAsync(revoked.Id, VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.ReinstateAsync(revoked.Id, VezaCaller.Host, CancellationToken.None);
 
         Assert.That(revokedToken.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(deletedToken.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
@@ -306,7 +306,7 @@ public sealed class AppTokenTests
         var app = await AppFlow.CreateAppAsync(_host);
         var flow = new AppFlow(_host, OperatorA);
         var (_, refresh, _) = await flow.SignInAsync(app, p => p["scope"] = "graph:read users:read offline_access");
-        var current = (await _host.Apps.FindAsync(app.Id, CancellationToken.None))!;
+        var current = (await _host.Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None))!;
         OAuth2.OAuthAppDraft Draft(params string[] scopes) => new()
         {
             Name = current.Name,
@@ -316,10 +316,10 @@ public sealed class AppTokenTests
             AllowedScopes = scopes,
         };
 
-        await _host.Apps.UpdateAsync(app.Id, Draft("users:read", "offline_access"), VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.UpdateAsync(app.Id, Draft("users:read", "offline_access"), VezaCaller.Host, CancellationToken.None);
         var (narrowed, next, body) = await AppFlow.ReadTokensAsync(await flow.RefreshAsync(app, refresh!));
         var graph = await _host.GetAsync("/api/graph", narrowed);
-        await _host.Apps.UpdateAsync(app.Id, Draft("users:read"), VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.UpdateAsync(app.Id, Draft("users:read"), VezaCaller.Host, CancellationToken.None);
         var refused = await flow.RefreshAsync(app, next!);
 
         Assert.That(body.GetProperty("scope").GetString(), Is.EqualTo("users:read offline_access"));

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -142,8 +143,8 @@ public sealed class AuthorizationCodeLimitsTests
         var (_, key) = await _host.CreatePersonalKeyAsync(OperatorA, TeamA);
         Assert.That((await _host.SendAsync(HttpMethod.Delete, "/api/preview/oauth2consents/" + app.Id, key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var beforeRevoke = await flow.AuthorizeAsync(app.Id);
-        await _host.Apps.RevokeAsync(app.Id, Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
-        await _host.Apps.ReinstateAsync(app.Id, Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
+        await _host.Apps.RevokeAsync(app.Id, VezaCaller.Host, CancellationToken.None);
+        await _host.Apps.ReinstateAsync(app.Id, VezaCaller.Host, CancellationToken.None);
 
         var afterWithdrawal = await flow.RedeemAsync(app, beforeWithdrawal);
         var afterRevoke = await flow.RedeemAsync(app, beforeRevoke);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -188,7 +189,7 @@ public sealed class CachingAndThrottlingTests
         var (revokedId, revoked) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         var (deletedId, deleted) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         await _host.RevokeAsync(revokedId);
-        await _host.Keys.DeleteAsync(deletedId, CancellationToken.None);
+        await _host.Keys.DeleteAsync(deletedId, VezaCaller.Host, CancellationToken.None);
 
         Assert.That((await _host.GetAsync("/api/me", revoked)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That((await _host.GetAsync("/api/me", deleted)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));

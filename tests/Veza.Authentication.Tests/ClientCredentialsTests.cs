@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -152,7 +153,7 @@ public sealed class ClientCredentialsTests
             TeamId = TeamA,
             ClientId = "svc.with-odd_chars",
             Secret = "a secret with spaces, a + plus and a colon : in it",
-        }, Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
+        }, VezaCaller.Host, CancellationToken.None);
         Assert.That(created.Result, Is.EqualTo(Veza.Authentication.OAuth2.OAuthClientResult.Success), created.Error);
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/oauth2/token") { Content = new FormUrlEncodedContent([Grant]) };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -34,10 +35,10 @@ public sealed class ClientLifecycleTests
         var token = await _host.GetTokenAsync(client);
         Assert.That(await CallAsync(token), Is.EqualTo(HttpStatusCode.OK));
 
-        await _host.Clients.RevokeAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await _host.Clients.RevokeAsync(client.Id, VezaCaller.Host, CancellationToken.None);
         var whileRevoked = await CallAsync(token);
         var tokenRequest = await _host.PostFormAsync("/oauth2/token", [Grant], client);
-        await _host.Clients.ReinstateAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await _host.Clients.ReinstateAsync(client.Id, VezaCaller.Host, CancellationToken.None);
 
         Assert.Multiple(async () =>
         {
@@ -53,7 +54,7 @@ public sealed class ClientLifecycleTests
         var client = await _host.CreateClientAsync(TeamA);
         var token = await _host.GetTokenAsync(client);
 
-        await _host.Clients.DeleteAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await _host.Clients.DeleteAsync(client.Id, VezaCaller.Host, CancellationToken.None);
 
         Assert.That(await CallAsync(token), Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -64,16 +65,16 @@ public sealed class ClientLifecycleTests
         var (id, oldSecret) = await _host.CreateClientAsync(TeamA);
         var oldToken = await _host.GetTokenAsync((id, oldSecret));
 
-        var added = await _host.Clients.AddSecretAsync(id, null, VezaAuditActor.System, CancellationToken.None);
+        var added = await _host.Clients.AddSecretAsync(id, null, VezaCaller.Host, CancellationToken.None);
         Assert.That(added.Result, Is.EqualTo(OAuthClientResult.Success));
         var newToken = await _host.GetTokenAsync((id, added.Secret!));
-        var third = await _host.Clients.AddSecretAsync(id, null, VezaAuditActor.System, CancellationToken.None);
+        var third = await _host.Clients.AddSecretAsync(id, null, VezaCaller.Host, CancellationToken.None);
         var oldSecretId = added.Client!.Secrets.Single(s => s.Id != added.SecretId).Id;
 
         Assert.That(await CallAsync(oldToken), Is.EqualTo(HttpStatusCode.OK), "both secrets work during the rotation");
         Assert.That(third.Result, Is.EqualTo(OAuthClientResult.QuotaExceeded), "two secrets at most");
 
-        await _host.Clients.RemoveSecretAsync(id, oldSecretId, VezaAuditActor.System, CancellationToken.None);
+        await _host.Clients.RemoveSecretAsync(id, oldSecretId, VezaCaller.Host, CancellationToken.None);
 
         Assert.Multiple(async () =>
         {
@@ -90,7 +91,7 @@ public sealed class ClientLifecycleTests
         await using var host = await VezaTestHost.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         await host.SwitchOAuth2Async(true);
         var (id, _) = await host.CreateClientAsync(TeamA);
-        var added = await host.Clients.AddSecretAsync(id, time.GetUtcNow().AddHours(1), VezaAuditActor.System, CancellationToken.None);
+        var added = await host.Clients.AddSecretAsync(id, time.GetUtcNow().AddHours(1), VezaCaller.Host, CancellationToken.None);
         await host.GetTokenAsync((id, added.Secret!));
 
         time.Advance(TimeSpan.FromHours(2));
@@ -108,7 +109,7 @@ public sealed class ClientLifecycleTests
 
         await _host.SwitchOAuth2Async(false);
         var refused = await _host.GetAsync("/api/me", token);
-        var create = await _host.Clients.CreateAsync(new OAuthClientDraft { Name = "while-off", TeamId = TeamA }, VezaAuditActor.System, CancellationToken.None);
+        var create = await _host.Clients.CreateAsync(new OAuthClientDraft { Name = "while-off", TeamId = TeamA }, VezaCaller.Host, CancellationToken.None);
         var paths = new[] { "/.well-known/oauth-authorization-server", "/oauth2/jwks" };
         var gets = await Task.WhenAll(paths.Select(p => _host.Client.GetAsync(p)));
         var posts = await Task.WhenAll(new[] { "/oauth2/token", "/oauth2/revoke", "/oauth2/introspect" }
@@ -200,7 +201,7 @@ public sealed class ClientLifecycleTests
         var token = await host.GetTokenAsync(client);
         await host.PostFormAsync("/oauth2/token", [Grant], (client.Id, client.Secret + "x"));
         await host.PostFormAsync("/oauth2/revoke", [new("token", token)], client);
-        await host.Clients.RevokeAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await host.Clients.RevokeAsync(client.Id, VezaCaller.Host, CancellationToken.None);
 
         var actions = sink.Events.Select(e => $"{e.Action} {e.Outcome}").ToList();
         var text = JsonSerializer.Serialize(sink.Events);

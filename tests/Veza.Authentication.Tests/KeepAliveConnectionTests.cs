@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -58,7 +59,7 @@ public sealed class KeepAliveConnectionTests
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
-        await _host.Keys.DeleteAsync(id, CancellationToken.None);
+        await _host.Keys.DeleteAsync(id, VezaCaller.Host, CancellationToken.None);
 
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
 using Veza.Authentication.Tests.Infrastructure;
@@ -43,7 +44,7 @@ public sealed class LastAccessTests
         var (id, _) = await _host!.CreatePersonalKeyAsync(ViewerA, TeamA);
         _time.Advance(TimeSpan.FromMinutes(5));
 
-        var key = await _host!.Keys.FindAsync(id, CancellationToken.None);
+        var key = await _host!.Keys.FindAsync(id, VezaCaller.Host, CancellationToken.None);
 
         Assert.That(key!.LastAccessAt, Is.EqualTo(key.CreatedAt));
     }
@@ -59,7 +60,7 @@ public sealed class LastAccessTests
         }
 
         Assert.That(_store.LastAccessWrites, Is.Zero);
-        var shown = await _host!.Keys.FindAsync(id, CancellationToken.None);
+        var shown = await _host!.Keys.FindAsync(id, VezaCaller.Host, CancellationToken.None);
         Assert.That(shown!.LastAccessAt, Is.EqualTo(_time.GetUtcNow()), "pending use is shown before it is written");
 
         await _host!.Keys.FlushLastAccessAsync(CancellationToken.None);

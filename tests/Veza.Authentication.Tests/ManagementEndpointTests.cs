@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -159,7 +160,7 @@ public sealed class ManagementEndpointTests
         await ErrorAssertions.AssertErrorAsync(await _host.SendAsync(HttpMethod.Delete, $"/api/preview/keys/{adminsKey}", _viewerA), HttpStatusCode.NotFound, 5);
         await ErrorAssertions.AssertErrorAsync(await _host.GetAsync($"/api/preview/keys?filter=user_id eq \"{AdminA}\"", _viewerA), HttpStatusCode.Forbidden, 7);
 
-        var stored = await _host.Keys.FindAsync(adminsKey!, CancellationToken.None);
+        var stored = await _host.Keys.FindAsync(adminsKey!, VezaCaller.Host, CancellationToken.None);
         Assert.That(stored!.Status, Is.EqualTo(ApiKeyStatus.Active));
     }
 
@@ -180,7 +181,7 @@ public sealed class ManagementEndpointTests
         await ErrorAssertions.AssertErrorAsync(await _host.GetAsync($"/api/preview/teamkeys?filter=team_id eq \"{TeamB}\"", _adminA), HttpStatusCode.Forbidden, 7);
         await ErrorAssertions.AssertErrorAsync(
             await _host.SendAsync(HttpMethod.Post, "/api/preview/teamkeys", _adminA, new { name = "sneaky", team_id = TeamB }), HttpStatusCode.Forbidden, 7);
-        Assert.That((await _host.Keys.FindAsync(bId!, CancellationToken.None))!.Status, Is.EqualTo(ApiKeyStatus.Active));
+        Assert.That((await _host.Keys.FindAsync(bId!, VezaCaller.Host, CancellationToken.None))!.Status, Is.EqualTo(ApiKeyStatus.Active));
     }
 
     [Test]

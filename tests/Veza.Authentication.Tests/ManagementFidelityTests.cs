@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -196,7 +197,7 @@ public sealed class ManagementFidelityTests
         var fourth = await _host.SendAsync(HttpMethod.Post, "/api/preview/keys", _viewerA, new { name = "four" });
 
         await ErrorAssertions.AssertErrorAsync(fourth, HttpStatusCode.TooManyRequests, 8, "KEY_QUOTA_EXCEEDED");
-        var held = await _host.Keys.ListAsync(new ApiKeyQuery { OwnerUserId = ViewerA, TeamId = TeamA }, CancellationToken.None);
+        var held = await _host.Keys.ListAsync(new ApiKeyQuery { OwnerUserId = ViewerA, TeamId = TeamA }, VezaCaller.Host, CancellationToken.None);
         Assert.That(held.Items, Has.Count.EqualTo(3));
         Assert.That((await _host.SendAsync(HttpMethod.Post, "/api/preview/keys", _adminA, new { name = "another-user" })).StatusCode,
             Is.EqualTo(HttpStatusCode.OK), "the quota is per user");
@@ -209,7 +210,7 @@ public sealed class ManagementFidelityTests
             .Select(i => _host.SendAsync(HttpMethod.Post, "/api/preview/keys", _viewerA, new { name = $"burst-{i}" })));
 
         Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(2));
-        var held = await _host.Keys.ListAsync(new ApiKeyQuery { OwnerUserId = ViewerA, TeamId = TeamA }, CancellationToken.None);
+        var held = await _host.Keys.ListAsync(new ApiKeyQuery { OwnerUserId = ViewerA, TeamId = TeamA }, VezaCaller.Host, CancellationToken.None);
         Assert.That(held.Items, Has.Count.EqualTo(3));
     }
 }

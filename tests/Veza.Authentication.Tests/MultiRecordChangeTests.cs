@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
 using Veza.Authentication.Tests.Infrastructure;
@@ -77,11 +77,11 @@ public sealed class MultiRecordChangeTests
         var (token, refresh, app) = await SignedInAppAsync();
         _failures.Arm(step);
 
-        Assert.ThrowsAsync<InvalidOperationException>(async () => await _host.Apps.DeleteAsync(app.Id, VezaAuditActor.System, CancellationToken.None));
-        var retry = await _host.Apps.DeleteAsync(app.Id, VezaAuditActor.System, CancellationToken.None);
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await _host.Apps.DeleteAsync(app.Id, VezaCaller.Host, CancellationToken.None));
+        var retry = await _host.Apps.DeleteAsync(app.Id, VezaCaller.Host, CancellationToken.None);
 
         Assert.That(retry.Result, Is.EqualTo(Veza.Authentication.OAuth2.OAuthClientResult.Success), "the app is still there for the retry");
-        Assert.That(await _host.Apps.FindAsync(app.Id, CancellationToken.None), Is.Null);
+        Assert.That(await _host.Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None), Is.Null);
         Assert.That((await _host.Services.GetRequiredService<IOAuthGrantStore>().RevokeGrantsAsync(new OAuthGrantFilter { AppId = app.Id },
             DateTimeOffset.UtcNow, CancellationToken.None)), Is.Empty, "no grant of the app is left live");
         await AssertEndedAsync(token, refresh, app);

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
-using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
@@ -85,7 +85,7 @@ public sealed class OAuthAttackTests
 
         var inFlight = host.PostFormAsync("/oauth2/token", [Grant], client);
         await hasher.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await host.Clients.RevokeAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await host.Clients.RevokeAsync(client.Id, VezaCaller.Host, CancellationToken.None);
         var afterRevoke = host.PostFormAsync("/oauth2/token", [Grant], client);
         hasher.Release();
         var first = await inFlight;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -51,7 +52,7 @@ public sealed class OAuthClientManagementTests
 
         var overHttp = await _host.SendAsync(HttpMethod.Post, Clients, _rootAdmin, new { name = "ghost", team_id = "no-such-team" });
         var direct = await _host.Clients.CreateAsync(new Veza.Authentication.OAuth2.OAuthClientDraft { Name = "ghost", TeamId = "no-such-team" },
-            Veza.Authentication.Diagnostics.VezaAuditActor.System, CancellationToken.None);
+            VezaCaller.Host, CancellationToken.None);
 
         await ErrorAssertions.AssertErrorAsync(overHttp, HttpStatusCode.BadRequest, 3, "UNKNOWN_TEAM");
         Assert.That(direct.Result, Is.EqualTo(Veza.Authentication.OAuth2.OAuthClientResult.UnknownTeam));
@@ -212,7 +213,7 @@ public sealed class OAuthClientManagementTests
         await using var host = await VezaTestHost.StartAsync(endpoints: app => app.MapGet("/host/keys/{id}", async (string id, HttpContext c,
             Microsoft.AspNetCore.Authorization.IAuthorizationService authorization) =>
         {
-            var key = await c.RequestServices.GetRequiredService<Veza.Authentication.ApiKeys.ApiKeyService>().FindAsync(id, c.RequestAborted);
+            var key = await c.RequestServices.GetRequiredService<Veza.Authentication.ApiKeys.ApiKeyService>().FindAsync(id, VezaCaller.Host, c.RequestAborted);
             var allowed = key is not null && (await authorization.AuthorizeAsync(c.User, key, [Veza.Authentication.Management.VezaManageRequirement.Instance])).Succeeded;
             return allowed ? Results.Ok(key!.Name) : Results.NotFound();
         }).RequireAuthorization());

@@ -106,6 +106,7 @@ public sealed class PackageConsumptionTests
             using Microsoft.AspNetCore.Hosting.Server;
             using Microsoft.AspNetCore.Hosting.Server.Features;
             using Veza.Authentication.ApiKeys;
+            using Veza.Authentication.Principals;
             using Veza.Authentication.Stores;
             using Veza.Authentication.Stores.InMemory;
 
@@ -121,7 +122,7 @@ public sealed class PackageConsumptionTests
             directory.AddUser(new VezaUser("u", "User", true));
             directory.SetRoles("u", "t", "viewer");
             var created = await app.Services.GetRequiredService<ApiKeyService>()
-                .CreateAsync(ApiKeyKind.Personal, "k", "t", "u", "u", CancellationToken.None);
+                .CreateAsync(new ApiKeyDraft { Kind = ApiKeyKind.Personal, Name = "k", TeamId = "t", OwnerUserId = "u" }, VezaCaller.Host, CancellationToken.None);
 
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address) };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
@@ -61,7 +62,7 @@ public sealed class RevocationRaceTests
         var (id, key) = await _host.CreatePersonalKeyAsync(ViewerA, TeamA);
         var inFlight = await StartHeldCheckAsync(key);
 
-        await _host.Keys.DeleteAsync(id, CancellationToken.None);
+        await _host.Keys.DeleteAsync(id, VezaCaller.Host, CancellationToken.None);
         _hasher.Release();
         await inFlight;
 
@@ -74,7 +75,7 @@ public sealed class RevocationRaceTests
         var (id, key) = await _host.CreateTeamKeyAsync(TeamA, "before");
         var inFlight = await StartHeldCheckAsync(key);
 
-        await _host.Keys.RenameAsync(id, "after", CancellationToken.None);
+        await _host.Keys.RenameAsync(id, "after", VezaCaller.Host, CancellationToken.None);
         _hasher.Release();
         await inFlight;
 
@@ -116,7 +117,7 @@ public sealed class RevocationRaceTests
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         _store.FailAfterWrites = true;
 
-        Assert.ThrowsAsync<TimeoutException>(() => _host.Keys.DeleteAsync(id, CancellationToken.None));
+        Assert.ThrowsAsync<TimeoutException>(() => _host.Keys.DeleteAsync(id, VezaCaller.Host, CancellationToken.None));
         _store.FailAfterWrites = false;
 
         Assert.That((await _host.GetAsync("/api/me", key)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Veza.Authentication.Diagnostics;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
 using Veza.Authentication.Tests.Infrastructure;
@@ -63,10 +63,11 @@ public sealed class SeveralInstancesTests
         await using var b = await VezaTestHost.StartAsync(services: Shared, options: o => o.ApiKeys.MaxPersonalKeysPerUserAndTeam = 5);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(async () =>
-            (await (i % 2 == 0 ? a : b).Keys.CreateAsync(Veza.Authentication.Stores.ApiKeyKind.Personal, $"key-{i}", TeamA, ViewerA, ViewerA, CancellationToken.None)).Result)));
+            (await (i % 2 == 0 ? a : b).Keys.CreateAsync(new ApiKeys.ApiKeyDraft { Kind = Veza.Authentication.Stores.ApiKeyKind.Personal, Name = $"key-{i}", TeamId = TeamA, OwnerUserId = ViewerA },
+                VezaCaller.Host, CancellationToken.None)).Result)));
         var held = await store.ListAsync(new ApiKeyQuery { TeamId = TeamA, OwnerUserId = ViewerA, PageSize = 100 }, CancellationToken.None);
 
-        Assert.That(results.Count(r => r == Veza.Authentication.Stores.ApiKeyStoreResult.Success), Is.EqualTo(5));
+        Assert.That(results.Count(r => r == ApiKeys.ApiKeyResult.Success), Is.EqualTo(5));
         Assert.That(held.Items, Has.Count.EqualTo(5));
     }
 
@@ -90,9 +91,9 @@ public sealed class SeveralInstancesTests
         await a.PostFormAsync("/oauth2/revoke", [new("token", fromA)], client);
         var revokedSeenByB = await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromA)).StatusCode, HttpStatusCode.Unauthorized);
 
-        await a.Clients.RevokeAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await a.Clients.RevokeAsync(client.Id, VezaCaller.Host, CancellationToken.None);
         var clientRevokedSeenByB = await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.Unauthorized);
-        await a.Clients.ReinstateAsync(client.Id, VezaAuditActor.System, CancellationToken.None);
+        await a.Clients.ReinstateAsync(client.Id, VezaCaller.Host, CancellationToken.None);
         var reinstatedSeenByB = await Eventually.StatusAsync(async () => (await b.GetAsync("/api/me", fromB)).StatusCode, HttpStatusCode.OK);
 
         await a.SwitchOAuth2Async(false);

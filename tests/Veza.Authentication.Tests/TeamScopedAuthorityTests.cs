@@ -1,4 +1,5 @@
 using System.Net;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
@@ -39,7 +40,7 @@ public sealed class TeamScopedAuthorityTests
         var response = await _host.SendAsync(HttpMethod.Post, "/api/preview/teamkeys", _multiTeamAKey, new { name = "escalate", team_id = RootTeam });
 
         await ErrorAssertions.AssertErrorAsync(response, HttpStatusCode.Forbidden, 7);
-        var all = await _host.Keys.ListAsync(new ApiKeyQuery { Kind = ApiKeyKind.Team }, CancellationToken.None);
+        var all = await _host.Keys.ListAsync(new ApiKeyQuery { Kind = ApiKeyKind.Team }, VezaCaller.Host, CancellationToken.None);
         Assert.That(all.Items, Is.Empty);
     }
 
@@ -49,7 +50,7 @@ public sealed class TeamScopedAuthorityTests
         var response = await _host.SendAsync(HttpMethod.Post, "/api/preview/keys", _multiTeamAKey, new { name = "root-from-a", team_id = RootTeam });
 
         await ErrorAssertions.AssertErrorAsync(response, HttpStatusCode.Forbidden, 7);
-        var mine = await _host.Keys.ListAsync(new ApiKeyQuery { OwnerUserId = Multi, TeamId = RootTeam }, CancellationToken.None);
+        var mine = await _host.Keys.ListAsync(new ApiKeyQuery { OwnerUserId = Multi, TeamId = RootTeam }, VezaCaller.Host, CancellationToken.None);
         Assert.That(mine.Items.Select(k => k.Name), Is.EqualTo(new[] { "multi-root" }));
     }
 
@@ -87,7 +88,7 @@ public sealed class TeamScopedAuthorityTests
 
         await ErrorAssertions.AssertErrorAsync(reinstate, HttpStatusCode.Forbidden, 7, "REVOKED_BY_HIGHER_AUTHORITY");
         Assert.That((await _host.GetAsync("/api/me", victim)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        var stored = await _host.Keys.FindAsync(victimId, CancellationToken.None);
+        var stored = await _host.Keys.FindAsync(victimId, VezaCaller.Host, CancellationToken.None);
         Assert.That((stored!.Status, stored.RevokedAuthority), Is.EqualTo((ApiKeyStatus.Inactive, ApiKeyAuthority.TeamAdmin)));
 
         Assert.That((await _host.SendAsync(HttpMethod.Post, $"/api/preview/keys/{victimId}:reinstate", adminA)).StatusCode, Is.EqualTo(HttpStatusCode.OK));

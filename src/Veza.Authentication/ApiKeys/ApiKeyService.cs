@@ -1,40 +1,42 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.ApiKeys;
 
-/// <summary>The outcome of creating or importing a key.</summary>
-/// <param name="Result">Whether the key was stored.</param>
-/// <param name="Key">The stored key, on success.</param>
-/// <param name="AccessKey">The full key string, on success. It is the only copy: show it once.</param>
-public sealed record ApiKeyCreation(ApiKeyStoreResult Result, ApiKeyRecord? Key, string? AccessKey);
-
 /// <summary>
-/// Issues and changes API keys. Every change evicts the key's cached checks on this instance at once, so a
-/// revoked, renamed or deleted key is refused from the next request on. The management endpoints use it; a host
-/// calls it directly to seed keys and to tell the library when a user leaves a team or the platform.
+/// Issues and manages API keys, and decides who may: every operation takes the <see cref="VezaCaller"/> who asks and
+/// applies the same rules whether it comes from the management API, a host's page or the host's own code.
+/// <list type="bullet">
+/// <item>A person (interactive sign-in or personal key) acts in their caller's team: they create personal keys for
+/// themselves there, and see, rename, revoke, reinstate and delete their own personal keys of that team.</item>
+/// <item>An administrator of the team does all of that to every key of the team, and creates its team keys.</item>
+/// <item>An administrator of the root team does it to every team's keys, and creates personal keys for themselves in
+/// any team they belong to.</item>
+/// <item>Team keys, OAuth2 clients and OAuth2 apps manage nothing; <see cref="VezaCaller.Host"/> manages
+/// everything.</item>
+/// </list>
+/// A key the caller may not see is answered as <see cref="ApiKeyResult.NotFound"/>, never as forbidden, so its id is
+/// not confirmed. Every change is audited as done by the caller and evicts the key's cached checks on this instance at
+/// once, so a revoked, renamed or deleted key is refused from the next request on.
 /// </summary>
-public sealed class ApiKeyService
+public sealed partial class ApiKeyService
 {
     /// <summary>The longest key name accepted.</summary>
-    public const int MaxNameLength = 128;
+    public const int MaxNameLength = CredentialNames.MaxLength;
 
-    /// <summary>What a name must be, for error messages (keys, clients and apps share the rule).</summary>
-    internal const string NameRule =
-        "1 to 128 characters, without control, format (zero-width, bidirectional) or line-separator characters or surrounding spaces";
-
-    private const string InvalidNameMessage = "The name must be " + NameRule + ".";
+    private const string NotManagerMessage = "Only a user's credential can manage keys.";
+    private const string InvalidNameMessage = "name is required: " + CredentialNames.Rule + ".";
 
     private readonly IApiKeyStore _store;
     private readonly StoredSecrets _secrets;
     private readonly ApiKeyVerifier _verifier;
     private readonly ApiKeyUsageRecorder _usage;
     private readonly IVezaAuditSink _audit;
+    private readonly VezaPrincipalResolver _directory;
     private readonly TimeProvider _time;
     private readonly string _prefix;
     private readonly int _maxPersonalKeys;
@@ -46,6 +48,7 @@ public sealed class ApiKeyService
         ApiKeyVerifier verifier,
         ApiKeyUsageRecorder usage,
         IVezaAuditSink audit,
+        VezaPrincipalResolver directory,
         IOptions<VezaAuthenticationOptions> options,
         TimeProvider time)
     {
@@ -54,6 +57,7 @@ public sealed class ApiKeyService
         _verifier = verifier;
         _usage = usage;
         _audit = audit;
+        _directory = directory;
         _time = time;
         _prefix = options.Value.ApiKeys.Prefix;
         _maxPersonalKeys = options.Value.ApiKeys.MaxPersonalKeysPerUserAndTeam;
@@ -68,117 +72,115 @@ public sealed class ApiKeyService
     /// </summary>
     /// <param name="name">The candidate name.</param>
     /// <returns><see langword="true"/> when it is acceptable.</returns>
-    public static bool IsValidName(string? name) => TryNormalizeName(name, out _);
+    public static bool IsValidName(string? name) => CredentialNames.TryNormalize(name, out _);
 
-    internal static bool TryNormalizeName(string? name, out string normalized)
+    /// <summary>Creates a key with a new random secret, if the caller may: see <see cref="ApiKeyService"/> for who may
+    /// create which key where. Refusals are audited too.</summary>
+    /// <param name="draft">What the key should be.</param>
+    /// <param name="caller">Who asks.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The stored key and its key string (shown once), or why not: Forbidden, InvalidName, Invalid,
+    /// UnknownTeam (team keys), DuplicateName, or QuotaExceeded when the owner already holds
+    /// <see cref="ApiKeyOptions.MaxPersonalKeysPerUserAndTeam"/> keys in the team, or the team
+    /// <see cref="ApiKeyOptions.MaxTeamKeysPerTeam"/> team keys.</returns>
+    public async Task<ApiKeyChange> CreateAsync(ApiKeyDraft draft, VezaCaller caller, CancellationToken cancellationToken)
     {
-        normalized = string.Empty;
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 4 * MaxNameLength)
-        {
-            return false;
-        }
-
-        var text = name.AsSpan();
-        while (!text.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf16(text, out var rune, out var used) != System.Buffers.OperationStatus.Done)
-            {
-                return false;
-            }
-
-            switch (Rune.GetUnicodeCategory(rune))
-            {
-                case UnicodeCategory.Control:
-                case UnicodeCategory.Format:
-                case UnicodeCategory.LineSeparator:
-                case UnicodeCategory.ParagraphSeparator:
-                case UnicodeCategory.PrivateUse:
-                case UnicodeCategory.OtherNotAssigned:
-                    return false;
-            }
-
-            text = text[used..];
-        }
-
-        var result = name.Normalize(NormalizationForm.FormC);
-        if (result.Length > MaxNameLength || result.Trim().Length != result.Length)
-        {
-            return false;
-        }
-
-        normalized = result;
-        return true;
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(caller);
+        var teamId = string.IsNullOrEmpty(draft.TeamId) ? caller.TeamId : draft.TeamId;
+        var owner = draft.Kind == ApiKeyKind.Personal ? draft.OwnerUserId ?? caller.UserId : draft.OwnerUserId;
+        var change = CheckDraft(draft, caller, teamId, owner, out var name)
+            ?? await RefuseCreateAsync(draft.Kind, teamId!, owner, caller, cancellationToken).ConfigureAwait(false)
+            ?? await StoreNewAsync(ApiKeyFormat.Generate(_prefix), draft.Kind, name, teamId!, owner, caller.UserId, enforceQuota: true, cancellationToken)
+                .ConfigureAwait(false);
+        await AuditAsync(caller, "api_key.create", change.Result, change.Key?.Id, teamId, cancellationToken).ConfigureAwait(false);
+        return change;
     }
 
-    /// <summary>Creates a key with a new random secret.</summary>
-    /// <param name="kind">Personal or team key.</param>
-    /// <param name="name">The name (see <see cref="IsValidName"/>).</param>
-    /// <param name="teamId">The team the key is scoped to.</param>
-    /// <param name="ownerUserId">For a personal key, the user it acts as; must be <see langword="null"/> for a team key.</param>
-    /// <param name="createdByUserId">Who created it, for the record.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored key and its key string, or why it was not stored (DuplicateName, or QuotaExceeded when the
-    /// owner already holds <see cref="ApiKeyOptions.MaxPersonalKeysPerUserAndTeam"/> keys in the team, or the team
-    /// <see cref="ApiKeyOptions.MaxTeamKeysPerTeam"/> team keys).</returns>
-    public Task<ApiKeyCreation> CreateAsync(ApiKeyKind kind, string name, string teamId, string? ownerUserId, string? createdByUserId,
-        CancellationToken cancellationToken)
-        => CreateAsync(kind, name, teamId, ownerUserId, createdByUserId, VezaAuditActor.System, cancellationToken);
-
-    /// <summary>Creates a key, as <see cref="CreateAsync(ApiKeyKind, string, string, string?, string?, CancellationToken)"/>,
-    /// and audits it as done by <paramref name="actor"/>.</summary>
-    /// <param name="kind">Personal or team key.</param>
-    /// <param name="name">The name (see <see cref="IsValidName"/>).</param>
-    /// <param name="teamId">The team the key is scoped to.</param>
-    /// <param name="ownerUserId">For a personal key, the user it acts as.</param>
-    /// <param name="createdByUserId">Who created it, for the record.</param>
-    /// <param name="actor">Who asks, for the audit trail.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored key and its key string, or why it was not stored.</returns>
-    public async Task<ApiKeyCreation> CreateAsync(ApiKeyKind kind, string name, string teamId, string? ownerUserId, string? createdByUserId,
-        VezaAuditActor actor, CancellationToken cancellationToken)
+    // The values of a draft, before any rule: a refusal for a caller who manages nothing, or a bad value.
+    private static ApiKeyChange? CheckDraft(ApiKeyDraft draft, VezaCaller caller, string? teamId, string? owner, out string name)
     {
-        ArgumentNullException.ThrowIfNull(actor);
-        var created = await StoreNewAsync(ApiKeyFormat.Generate(_prefix), kind, name, teamId, ownerUserId, createdByUserId, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(actor, "api_key.create", created.Result, created.Key?.Id, teamId, cancellationToken).ConfigureAwait(false);
-        return created;
+        name = string.Empty;
+        if (!caller.MayManage)
+        {
+            return Refused(NotManagerMessage);
+        }
+
+        if (!CredentialNames.TryNormalize(draft.Name, out name))
+        {
+            return new ApiKeyChange(ApiKeyResult.InvalidName, Error: InvalidNameMessage);
+        }
+
+        if (draft.Kind is not (ApiKeyKind.Personal or ApiKeyKind.Team))
+        {
+            return Invalid("kind must be Personal or Team.");
+        }
+
+        if (string.IsNullOrEmpty(teamId))
+        {
+            return Invalid("team_id is required.");
+        }
+
+        return draft.Kind == ApiKeyKind.Personal
+            ? owner is null ? Invalid("A personal key needs an owner.") : null
+            : owner is not null ? Invalid("A team key has no owner.") : null;
+    }
+
+    /// <summary>Finds a key the caller may see, with its most recent use time even if not yet written to the store.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="caller">Who asks.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The key, or <see langword="null"/> when there is none or the caller may not see it.</returns>
+    public async ValueTask<ApiKeyRecord?> FindAsync(string id, VezaCaller caller, CancellationToken cancellationToken)
+        => (await GetAsync(null, id, caller, cancellationToken).ConfigureAwait(false)).Key;
+
+    // A key of the given kind (any kind when null) the caller may see: Forbidden for a caller who manages nothing,
+    // NotFound for a key that is missing, of the other kind, or out of the caller's reach.
+    internal async ValueTask<ApiKeyChange> GetAsync(ApiKeyKind? kind, string id, VezaCaller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.MayManage)
+        {
+            return Refused(NotManagerMessage);
+        }
+
+        var key = await FindStoredAsync(id, cancellationToken).ConfigureAwait(false);
+        return key is null || (kind is not null && key.Kind != kind) || AuthorityOver(caller, key) == ApiKeyAuthority.None
+            ? Missing()
+            : new ApiKeyChange(ApiKeyResult.Success, key);
     }
 
     /// <summary>
-    /// Stores a key string minted elsewhere (for example with <see cref="ApiKeyFormat.Generate(string)"/> for seed data).
-    /// The string must carry this library's prefix and a valid checksum; only its hash is kept.
+    /// Lists the keys the caller may see, with their most recent use times. The query is narrowed to them: leaving a
+    /// filter out is never refused. Outside the root team's administrators, a caller sees only their own team; a member
+    /// who is not its administrator sees only their own personal keys. Asking for more (another team, another user's
+    /// keys, a member's team keys) is refused.
     /// </summary>
-    /// <param name="accessKey">The full key string.</param>
-    /// <param name="kind">Personal or team key.</param>
-    /// <param name="name">The name.</param>
-    /// <param name="teamId">The team the key is scoped to.</param>
-    /// <param name="ownerUserId">For a personal key, the user it acts as.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored key, or why it was not stored (Conflict when the key id is taken). Quotas do not apply to imports.</returns>
-    public Task<ApiKeyCreation> ImportAsync(string accessKey, ApiKeyKind kind, string name, string teamId, string? ownerUserId,
-        CancellationToken cancellationToken)
+    /// <param name="query">The filter and page cursor.</param>
+    /// <param name="caller">Who asks.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>One page, or Forbidden.</returns>
+    public async ValueTask<ApiKeyListing> ListAsync(ApiKeyQuery query, VezaCaller caller, CancellationToken cancellationToken)
     {
-        if (!ApiKeyFormat.TryParse(accessKey, _prefix, out _, out _))
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(caller);
+        var (scoped, refusal) = ScopeList(query, caller);
+        if (scoped is null)
         {
-            throw new ArgumentException("The value is not a well-formed API key for the configured prefix.", nameof(accessKey));
+            return new ApiKeyListing(ApiKeyResult.Forbidden, [], false, refusal);
         }
 
-        return StoreNewAsync(accessKey, kind, name, teamId, ownerUserId, ownerUserId, cancellationToken, enforceQuota: false);
+        var page = await _store.ListAsync(scoped, cancellationToken).ConfigureAwait(false);
+        return new ApiKeyListing(ApiKeyResult.Success, [.. page.Items.Select(WithPendingUse)], page.HasMore);
     }
 
-    private async Task<ApiKeyCreation> StoreNewAsync(string accessKey, ApiKeyKind kind, string name, string teamId, string? ownerUserId,
-        string? createdByUserId, CancellationToken cancellationToken, bool enforceQuota = true)
+    private async ValueTask<ApiKeyRecord?> FindStoredAsync(string id, CancellationToken cancellationToken)
+        => ApiKeyFormat.IsValidKeyId(id) && await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } key ? WithPendingUse(key) : null;
+
+    private async Task<ApiKeyChange> StoreNewAsync(string accessKey, ApiKeyKind kind, string name, string teamId, string? ownerUserId,
+        string? createdByUserId, bool enforceQuota, CancellationToken cancellationToken)
     {
-        if (!TryNormalizeName(name, out name))
-        {
-            throw new ArgumentException(InvalidNameMessage, nameof(name));
-        }
-
-        ArgumentException.ThrowIfNullOrEmpty(teamId);
-        if ((kind == ApiKeyKind.Personal) != (ownerUserId is not null))
-        {
-            throw new ArgumentException("A personal key needs an owner and a team key must not have one.", nameof(ownerUserId));
-        }
-
         ApiKeyFormat.TryParse(accessKey, _prefix, out var keyId, out var secret);
         var hash = await _secrets.HashAsync(secret.ToString(), cancellationToken).ConfigureAwait(false);
         var now = TruncateToMilliseconds(_time.GetUtcNow());
@@ -198,269 +200,7 @@ public sealed class ApiKeyService
         // The quota is the store's to enforce, in the same operation as the write, so instances sharing it agree.
         int? limit = enforceQuota ? (kind == ApiKeyKind.Personal ? _maxPersonalKeys : _maxTeamKeys) : null;
         var result = await _store.CreateAsync(key, limit, cancellationToken).ConfigureAwait(false);
-        return result == ApiKeyStoreResult.Success ? new ApiKeyCreation(result, key, accessKey) : new ApiKeyCreation(result, null, null);
-    }
-
-    /// <summary>Finds a key, with its most recent use time even if not yet written to the store.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The key, or <see langword="null"/>.</returns>
-    public async ValueTask<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!ApiKeyFormat.IsValidKeyId(id))
-        {
-            return null;
-        }
-
-        var key = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-        return key is null ? null : WithPendingUse(key);
-    }
-
-    /// <summary>Lists keys, with their most recent use times.</summary>
-    /// <param name="query">The filter and page cursor.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>One page.</returns>
-    public async ValueTask<ApiKeyPage> ListAsync(ApiKeyQuery query, CancellationToken cancellationToken)
-    {
-        var page = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
-        return page with { Items = page.Items.Select(WithPendingUse).ToList() };
-    }
-
-    /// <summary>Renames a key.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="name">The new name (see <see cref="IsValidName"/>).</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success, NotFound or DuplicateName.</returns>
-    public Task<ApiKeyStoreResult> RenameAsync(string id, string name, CancellationToken cancellationToken)
-        => RenameAsync(id, name, VezaAuditActor.System, cancellationToken);
-
-    /// <summary>Renames a key and audits it as done by <paramref name="actor"/>.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="name">The new name (see <see cref="IsValidName"/>).</param>
-    /// <param name="actor">Who asks, for the audit trail.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success, NotFound or DuplicateName.</returns>
-    public async Task<ApiKeyStoreResult> RenameAsync(string id, string name, VezaAuditActor actor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        if (!TryNormalizeName(name, out name))
-        {
-            throw new ArgumentException(InvalidNameMessage, nameof(name));
-        }
-
-        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
-        ApiKeyStoreResult result;
-        try
-        {
-            result = await _store.RenameAsync(id, name, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Whatever the store answered (a write can commit and then time out), the cache follows.
-            _verifier.Evict(id);
-        }
-
-        await AuditAsync(actor, "api_key.rename", result, id, team, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    /// <summary>Revokes a key (<see cref="ApiKeyStatus.Inactive"/>) and records who did it, with which authority.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="revokedBy">Who revokes it (a subject such as <c>user:42</c>, or <c>system</c>).</param>
-    /// <param name="authority">Their authority over the key; only someone with at least as much may reinstate it.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success or NotFound. From the next request that starts after this returns, the key is refused.</returns>
-    public Task<ApiKeyStoreResult> RevokeAsync(string id, string revokedBy, ApiKeyAuthority authority, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(revokedBy);
-        return RevokeAsync(id, authority, new VezaAuditActor { Subject = revokedBy }, cancellationToken);
-    }
-
-    /// <summary>Revokes a key as <paramref name="actor"/> (recorded as who revoked it) and audits it.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="authority">The actor's authority over the key; only someone with at least as much may reinstate it.</param>
-    /// <param name="actor">Who revokes it.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success or NotFound. From the next request that starts after this returns, the key is refused.</returns>
-    public async Task<ApiKeyStoreResult> RevokeAsync(string id, ApiKeyAuthority authority, VezaAuditActor actor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
-        ApiKeyStoreResult result;
-        try
-        {
-            result = await _store.RevokeAsync(id, actor.Subject, authority, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _verifier.Evict(id);
-        }
-
-        await AuditAsync(actor, "api_key.revoke", result, id, team, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    /// <summary>Reinstates a key (<see cref="ApiKeyStatus.Active"/>), unless it was revoked with more authority.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="authority">The authority of whoever reinstates it.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success, NotFound, or Outranked when the revoke outranks <paramref name="authority"/>.</returns>
-    public Task<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, CancellationToken cancellationToken)
-        => ReinstateAsync(id, authority, VezaAuditActor.System, cancellationToken);
-
-    /// <summary>Reinstates a key as <paramref name="actor"/>, unless it was revoked with more authority, and audits it.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="authority">The actor's authority over the key.</param>
-    /// <param name="actor">Who reinstates it.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success, NotFound, or Outranked when the revoke outranks <paramref name="authority"/>.</returns>
-    public async Task<ApiKeyStoreResult> ReinstateAsync(string id, ApiKeyAuthority authority, VezaAuditActor actor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
-        ApiKeyStoreResult result;
-        try
-        {
-            result = await _store.ReinstateAsync(id, authority, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _verifier.Evict(id);
-        }
-
-        await AuditAsync(actor, "api_key.reinstate", result, id, team, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    /// <summary>Deletes a key permanently.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success or NotFound.</returns>
-    public Task<ApiKeyStoreResult> DeleteAsync(string id, CancellationToken cancellationToken)
-        => DeleteAsync(id, VezaAuditActor.System, cancellationToken);
-
-    /// <summary>Deletes a key permanently and audits it as done by <paramref name="actor"/>.</summary>
-    /// <param name="id">The key id.</param>
-    /// <param name="actor">Who deletes it.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Success or NotFound.</returns>
-    public async Task<ApiKeyStoreResult> DeleteAsync(string id, VezaAuditActor actor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        var team = await TeamOfAsync(id, cancellationToken).ConfigureAwait(false);
-        ApiKeyStoreResult result;
-        try
-        {
-            result = await _store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _usage.Forget(id);
-            _verifier.Evict(id);
-        }
-
-        await AuditAsync(actor, "api_key.delete", result, id, team, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    // The key's team, for the audit trail; a key that cannot be read has none.
-    private async ValueTask<string?> TeamOfAsync(string id, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false))?.TeamId;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
-
-    private ValueTask AuditAsync(VezaAuditActor actor, string action, ApiKeyStoreResult result, string? keyId, string? teamId, CancellationToken cancellationToken)
-    {
-        var outcome = result switch
-        {
-            ApiKeyStoreResult.Success => "success",
-            ApiKeyStoreResult.DuplicateName => "duplicate_name",
-            ApiKeyStoreResult.NotFound => "not_found",
-            ApiKeyStoreResult.Outranked => "permission_denied",
-            ApiKeyStoreResult.QuotaExceeded => "quota_exceeded",
-            _ => "conflict",
-        };
-        return _audit.WriteAsync(actor.Event(action, outcome, "api_key", keyId, teamId, _time.GetUtcNow()), cancellationToken);
-    }
-
-    /// <summary>Call when a user leaves a team: deletes the personal keys they created in that team.</summary>
-    /// <param name="userId">The user id.</param>
-    /// <param name="teamId">The team id.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The ids of the deleted keys.</returns>
-    public Task<IReadOnlyList<string>> UserRemovedFromTeamAsync(string userId, string teamId, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(teamId);
-        return DeletePersonalKeysAsync(userId, teamId, "user.removed_from_team", cancellationToken);
-    }
-
-    /// <summary>Call when a user is removed from the platform: deletes all their personal keys.</summary>
-    /// <param name="userId">The user id.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The ids of the deleted keys.</returns>
-    public Task<IReadOnlyList<string>> UserRemovedAsync(string userId, CancellationToken cancellationToken)
-        => DeletePersonalKeysAsync(userId, null, "user.removed", cancellationToken);
-
-    /// <summary>Writes pending last-use times to the store now instead of at the next interval.</summary>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>A task that completes when the times are stored (or kept for the next try).</returns>
-    public Task FlushLastAccessAsync(CancellationToken cancellationToken) => _usage.FlushAsync(cancellationToken);
-
-    private async Task<IReadOnlyList<string>> DeletePersonalKeysAsync(string userId, string? teamId, string action, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-
-        // The keys about to go are read first, so that they are evicted even if the delete commits and then fails.
-        var doomed = new List<string>();
-        var query = new ApiKeyQuery { Kind = ApiKeyKind.Personal, OwnerUserId = userId, TeamId = teamId, PageSize = 1000 };
-        ApiKeyPage page;
-        do
-        {
-            page = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
-            doomed.AddRange(page.Items.Select(k => k.Id));
-            query = query with { AfterId = page.Items.Count > 0 ? page.Items[^1].Id : null };
-        }
-        while (page.HasMore && page.Items.Count > 0);
-
-        IReadOnlyList<string> deleted;
-        try
-        {
-            deleted = await _store.DeletePersonalKeysAsync(userId, teamId, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var id in doomed)
-            {
-                _usage.Forget(id);
-                _verifier.Evict(id);
-            }
-        }
-
-        foreach (var id in deleted)
-        {
-            _usage.Forget(id);
-            _verifier.Evict(id);
-            await _audit.WriteAsync(new VezaAuditEvent
-            {
-                Action = action + ".api_key_deleted",
-                Outcome = "success",
-                Actor = "system",
-                TargetKind = "api_key",
-                TargetId = id,
-                TeamId = teamId,
-                Timestamp = _time.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
-        }
-
-        return deleted;
+        return result == ApiKeyStoreResult.Success ? new ApiKeyChange(ApiKeyResult.Success, key, accessKey) : new ApiKeyChange(Map(result));
     }
 
     private ApiKeyRecord WithPendingUse(ApiKeyRecord key)
@@ -468,4 +208,36 @@ public sealed class ApiKeyService
 
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value)
         => new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+
+    private static ApiKeyResult Map(ApiKeyStoreResult result) => result switch
+    {
+        ApiKeyStoreResult.Success => ApiKeyResult.Success,
+        ApiKeyStoreResult.NotFound => ApiKeyResult.NotFound,
+        ApiKeyStoreResult.DuplicateName => ApiKeyResult.DuplicateName,
+        ApiKeyStoreResult.Outranked => ApiKeyResult.Outranked,
+        ApiKeyStoreResult.QuotaExceeded => ApiKeyResult.QuotaExceeded,
+        _ => ApiKeyResult.Conflict,
+    };
+
+    private static ApiKeyChange Refused(string why) => new(ApiKeyResult.Forbidden, Error: why);
+
+    private static ApiKeyChange Invalid(string why) => new(ApiKeyResult.Invalid, Error: why);
+
+    private static ApiKeyChange Missing() => new(ApiKeyResult.NotFound, Error: "No key with that id.");
+
+    private ValueTask AuditAsync(VezaCaller caller, string action, ApiKeyResult result, string? keyId, string? teamId, CancellationToken cancellationToken)
+    {
+        var outcome = result switch
+        {
+            ApiKeyResult.Success => "success",
+            ApiKeyResult.DuplicateName => "duplicate_name",
+            ApiKeyResult.NotFound => "not_found",
+            ApiKeyResult.Outranked or ApiKeyResult.Forbidden => "permission_denied",
+            ApiKeyResult.QuotaExceeded => "quota_exceeded",
+            ApiKeyResult.InvalidName or ApiKeyResult.Invalid => "invalid",
+            ApiKeyResult.UnknownTeam => "unknown_team",
+            _ => "conflict",
+        };
+        return _audit.WriteAsync(VezaAuditActor.For(caller).Event(action, outcome, "api_key", keyId, teamId, _time.GetUtcNow()), cancellationToken);
+    }
 }

@@ -1,18 +1,16 @@
 using Microsoft.AspNetCore.Http;
+using Veza.Authentication.Principals;
 
 namespace Veza.Authentication.Diagnostics;
 
 /// <summary>
 /// Who asked for a change, as services record it in the audit trail: the caller's subject and credential, and, for a
-/// change that came through HTTP, the request's address, user agent and id. A host calling a service directly
-/// passes <see cref="System"/> or its own subject.
+/// change that came through HTTP, the request's address, user agent and id. Services derive it from the
+/// <see cref="VezaCaller"/> they are given.
 /// </summary>
-public sealed record VezaAuditActor
+internal sealed record VezaAuditActor
 {
-    /// <summary>The host itself.</summary>
-    public static readonly VezaAuditActor System = new() { Subject = "system" };
-
-    /// <summary>The caller's subject (<c>user:…</c>, <c>team:…</c>, <c>client:…</c>) or <c>system</c>.</summary>
+    /// <summary>The caller's subject (<c>user:…</c>, <c>team:…</c>, <c>client:…</c>), the host's, or <c>anonymous</c>.</summary>
     public required string Subject { get; init; }
 
     /// <summary>The credential the caller used.</summary>
@@ -58,7 +56,26 @@ public sealed record VezaAuditActor
         };
     }
 
-    internal VezaAuditEvent Event(string action, string outcome, string targetKind, string? targetId, string? teamId, DateTimeOffset at) => new()
+    /// <summary>The actor of a service call: the caller, with the request it came with if any.</summary>
+    /// <param name="caller">The caller.</param>
+    /// <returns>The actor.</returns>
+    public static VezaAuditActor For(VezaCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return new VezaAuditActor
+        {
+            Subject = caller.Subject,
+            CredentialId = caller.CredentialId,
+            CredentialKind = caller.CredentialKind,
+            ClientIp = caller.ClientIp,
+            UserAgent = caller.UserAgent,
+            Method = caller.Method,
+            Path = caller.Path,
+            RequestId = caller.RequestId,
+        };
+    }
+
+    public VezaAuditEvent Event(string action, string outcome, string targetKind, string? targetId, string? teamId, DateTimeOffset at) => new()
     {
         Action = action,
         Outcome = outcome,

@@ -108,8 +108,11 @@ public static class VezaAuthenticationServiceCollectionExtensions
             sp.GetRequiredService<ApiKeyVerifier>(),
             sp.GetRequiredService<ApiKeyUsageRecorder>(),
             sp.GetRequiredService<IVezaAuditSink>(),
+            sp.GetRequiredService<VezaPrincipalResolver>(),
             sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new VezaCallerFactory(
+            sp.GetRequiredService<Veza.Authentication.Stores.IVezaUserDirectory>(), sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiKeyUsageFlushService>());
         services.TryAddSingleton(sp => new ChangeFeedReader(
             sp.GetService<Veza.Authentication.Stores.IVezaChangeFeed>(),

@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
 
@@ -29,22 +29,21 @@ internal static class ManagementHttp
     /// <summary>The page size when none (or 0) is asked for, and the most one page holds, as Veza documents.</summary>
     public const int MaxPageSize = 100;
 
-    /// <summary>Resolves the caller (a user's credential: service accounts and clients manage nothing) and runs the action.</summary>
-    public static async Task RunAsync(HttpContext http, string what, Func<ManagementCaller, Task> action)
+    /// <summary>Resolves the caller, with the request for the audit trail, and runs the action; the services it calls
+    /// decide what the caller may do.</summary>
+    public static async Task RunAsync(HttpContext http, string what, Func<VezaCaller, Task> action)
     {
         var services = http.RequestServices;
         try
         {
-            var options = services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value;
-            var caller = await ManagementCaller.FromPrincipalAsync(http.User, options, services.GetRequiredService<IVezaUserDirectory>(), http.RequestAborted)
-                .ConfigureAwait(false);
-            if (caller is null || !caller.IsUser)
+            var caller = await services.GetRequiredService<VezaCallerFactory>().FromPrincipalAsync(http.User, http.RequestAborted).ConfigureAwait(false);
+            if (caller is null)
             {
                 await VezaErrorWriter.WriteAsync(http, VezaErrorKind.PermissionDenied, $"Only a user's credential can manage {what}.").ConfigureAwait(false);
                 return;
             }
 
-            await action(caller).ConfigureAwait(false);
+            await action(caller.WithRequest(http)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -109,11 +108,6 @@ internal static class ManagementHttp
 
         return false;
     }
-
-    /// <summary>Resource-based authorization of <see cref="VezaManageRequirement"/> for the calling user.</summary>
-    public static async Task<bool> MayManageAsync(HttpContext http, object credential)
-        => (await http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Authorization.IAuthorizationService>()
-            .AuthorizeAsync(http.User, credential, [VezaManageRequirement.Instance]).ConfigureAwait(false)).Succeeded;
 
     public static Task BadRequest(HttpContext http, string message, string reason)
         => VezaErrorWriter.WriteAsync(http, VezaErrorKind.InvalidArgument, message, reason);
@@ -256,12 +250,12 @@ internal static class ManagementHttp
 
 /// <summary>What each route of a registration resource does; see <see cref="ManagementHttp.MapRegistrations"/>.</summary>
 internal sealed record RegistrationHandlers(
-    Func<HttpContext, ManagementCaller, Task> List,
-    Func<HttpContext, ManagementCaller, Task> Create,
-    Func<HttpContext, ManagementCaller, string, Task> Get,
-    Func<HttpContext, ManagementCaller, string, Task> Edit,
-    Func<HttpContext, ManagementCaller, string, Task> Delete,
-    Func<HttpContext, ManagementCaller, string, Task> Revoke,
-    Func<HttpContext, ManagementCaller, string, Task> Reinstate,
-    Func<HttpContext, ManagementCaller, string, Task> AddSecret,
-    Func<HttpContext, ManagementCaller, string, string, Task> RemoveSecret);
+    Func<HttpContext, VezaCaller, Task> List,
+    Func<HttpContext, VezaCaller, Task> Create,
+    Func<HttpContext, VezaCaller, string, Task> Get,
+    Func<HttpContext, VezaCaller, string, Task> Edit,
+    Func<HttpContext, VezaCaller, string, Task> Delete,
+    Func<HttpContext, VezaCaller, string, Task> Revoke,
+    Func<HttpContext, VezaCaller, string, Task> Reinstate,
+    Func<HttpContext, VezaCaller, string, Task> AddSecret,
+    Func<HttpContext, VezaCaller, string, string, Task> RemoveSecret);

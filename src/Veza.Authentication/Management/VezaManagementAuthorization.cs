@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Veza.Authentication.Hosting;
+using Veza.Authentication.ApiKeys;
+using Veza.Authentication.OAuth2;
+using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.Management;
@@ -23,12 +24,13 @@ public sealed class VezaManageRequirement : IAuthorizationRequirement
 }
 
 /// <summary>
-/// Decides <see cref="VezaManageRequirement"/>: the authority of a call is its credential's team and the caller's
-/// roles there. A user manages their own personal keys of that team; an administrator of the team every key and
-/// client of it; an administrator of the root team every team's. Service accounts and clients manage nothing.
-/// Any other resource or requirement is left to other handlers at the cost of one type check.
+/// Decides <see cref="VezaManageRequirement"/> with the services' own rules (<c>ApiKeyService</c> for keys,
+/// <c>OAuthClientService</c> for clients and apps), for the caller behind the user: the authority of a call is its
+/// team and the caller's roles there. A user manages their own personal keys of that team; an administrator of the team
+/// every key and client of it; an administrator of the root team every team's, and the apps. Service accounts, clients
+/// and apps manage nothing. Any other resource or requirement is left to other handlers at the cost of one type check.
 /// </summary>
-internal sealed class VezaManagementAuthorizationHandler(IServiceProvider services, IOptions<VezaAuthenticationOptions> options) : IAuthorizationHandler
+internal sealed class VezaManagementAuthorizationHandler(IServiceProvider services) : IAuthorizationHandler
 {
     public Task HandleAsync(AuthorizationHandlerContext context)
         => context.Resource is ApiKeyRecord or OAuthClientRecord ? HandleCredentialAsync(context) : Task.CompletedTask;
@@ -40,12 +42,11 @@ internal sealed class VezaManagementAuthorizationHandler(IServiceProvider servic
             return;
         }
 
-        var directory = services.GetRequiredService<IVezaUserDirectory>();
-        var caller = await ManagementCaller.FromPrincipalAsync(context.User, options.Value, directory, CancellationToken.None).ConfigureAwait(false);
-        var allowed = caller is { IsUser: true } && context.Resource switch
+        var caller = await services.GetRequiredService<VezaCallerFactory>().FromPrincipalAsync(context.User, CancellationToken.None).ConfigureAwait(false);
+        var allowed = caller is not null && context.Resource switch
         {
-            ApiKeyRecord key => caller.CanManage(key),
-            OAuthClientRecord client => caller.CanManage(client),
+            ApiKeyRecord key => ApiKeyService.AuthorityOver(caller, key) != ApiKeyAuthority.None,
+            OAuthClientRecord client => OAuthClientService.MayManage(caller, client),
             _ => false,
         };
         if (allowed)

@@ -8,76 +8,17 @@ using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.OAuth2;
 
-/// <summary>What a new client should be. Unset values take their defaults.</summary>
-public sealed record OAuthClientDraft
-{
-    /// <summary>The display name (as for API keys: 1 to 128 characters, NFC-normalized, without control or format characters).</summary>
-    public required string Name { get; init; }
-
-    /// <summary>The team the client acts in.</summary>
-    public required string TeamId { get; init; }
-
-    /// <summary>The role it holds in the team. Default: the team-key role.</summary>
-    public string? Role { get; init; }
-
-    /// <summary>The scopes it may ask for; each must be a permission of its role. Default: every permission of the role.</summary>
-    public IReadOnlyList<string>? AllowedScopes { get; init; }
-
-    /// <summary>The lifetime of its access tokens. Default: <see cref="OAuthServerOptions.DefaultAccessTokenLifetime"/>.</summary>
-    public TimeSpan? AccessTokenLifetime { get; init; }
-
-    /// <summary>When the first secret stops working; <see langword="null"/> for never.</summary>
-    public DateTimeOffset? SecretExpiresAt { get; init; }
-
-    /// <summary>A chosen client id (seed data); default a new random one.</summary>
-    public string? ClientId { get; init; }
-
-    /// <summary>A chosen first secret (seed data, at least 32 characters); default a new random one.</summary>
-    public string? Secret { get; init; }
-}
-
-/// <summary>The outcome of a client operation.</summary>
-public enum OAuthClientResult
-{
-    /// <summary>Done.</summary>
-    Success = 0,
-
-    /// <summary>No such client (or secret).</summary>
-    NotFound = 1,
-
-    /// <summary>Another client of the team has that name.</summary>
-    DuplicateName = 2,
-
-    /// <summary>The client id is taken.</summary>
-    Conflict = 3,
-
-    /// <summary>The team holds as many clients as allowed, or the client as many secrets.</summary>
-    QuotaExceeded = 4,
-
-    /// <summary>A value is not acceptable; see the error text.</summary>
-    Invalid = 5,
-
-    /// <summary>The OAuth2 authorization server is off: clients cannot be created or changed.</summary>
-    ServerOff = 6,
-
-    /// <summary>The team does not exist in the host's directory.</summary>
-    UnknownTeam = 7,
-}
-
-/// <summary>The outcome of a create or of adding a secret; <see cref="Secret"/> is shown once and never stored.</summary>
-/// <param name="Result">The outcome.</param>
-/// <param name="Client">The client as stored, on success.</param>
-/// <param name="Secret">The new secret, on success.</param>
-/// <param name="SecretId">The new secret's id, on success.</param>
-/// <param name="Error">Why a value was refused, for <see cref="OAuthClientResult.Invalid"/>.</param>
-public sealed record OAuthClientChange(OAuthClientResult Result, OAuthClientRecord? Client = null, string? Secret = null, string? SecretId = null, string? Error = null);
-
 /// <summary>
-/// Registers and manages OAuth2 clients. Every change is audited here (so a host calling the service directly leaves a
-/// trail too) and is seen by this instance's next request: checks of the client's secrets and its tokens' view of it
-/// are forgotten whatever the store answered. Changes are refused while the authorization server is off.
+/// Registers and manages OAuth2 clients, and decides who may: every operation takes the <see cref="VezaCaller"/> who
+/// asks. Administrators only: of the root team for every team's clients, of a team for that team's; an administrator of
+/// a team gives a client only a role they hold there. Members, team keys, OAuth2 clients and apps manage no client;
+/// <see cref="VezaCaller.Host"/> manages every one. A client the caller may not manage is answered as
+/// <see cref="OAuthClientResult.NotFound"/>.
+/// Every operation is audited here, as done by the caller, and every change is seen by this instance's next request:
+/// checks of the client's secrets and its tokens' view of it are forgotten whatever the store answered. Changes are
+/// refused while the authorization server is off.
 /// </summary>
-public sealed class OAuthClientService
+public sealed partial class OAuthClientService
 {
     private const string TargetKind = "oauth2_client";
     private readonly IOAuthClientStore _store;
@@ -115,52 +56,68 @@ public sealed class OAuthClientService
         _time = time;
     }
 
-    /// <summary>Finds a client.</summary>
+    /// <summary>Finds a client the caller may manage.</summary>
     /// <param name="clientId">The client id.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The client or <see langword="null"/>.</returns>
-    public ValueTask<OAuthClientRecord?> FindAsync(string clientId, CancellationToken cancellationToken)
-        => FindAsync(OAuthClientKind.Client, clientId, cancellationToken);
+    /// <returns>The client, or <see langword="null"/> when there is none or the caller may not manage it.</returns>
+    public async ValueTask<OAuthClientRecord?> FindAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
+        => (await GetAsync(OAuthClientKind.Client, clientId, caller, cancellationToken).ConfigureAwait(false)).Client;
 
-    internal async ValueTask<OAuthClientRecord?> FindAsync(OAuthClientKind kind, string clientId, CancellationToken cancellationToken)
-        => ClientSecretVerifier.IsPlausible(clientId) && await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) is { } client
-            && client.Kind == kind
-            ? WithPendingUse(client)
-            : null;
-
-    /// <summary>Lists clients.</summary>
+    /// <summary>Lists the clients the caller may manage: an administrator of the root team any team's (or every
+    /// team's, without <see cref="OAuthClientQuery.TeamId"/>), an administrator of a team that team's; asking for
+    /// another team's is refused, as is any list by a caller who is no administrator.</summary>
     /// <param name="query">The filter and cursor.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>One page.</returns>
-    public ValueTask<OAuthClientPage> ListAsync(OAuthClientQuery query, CancellationToken cancellationToken)
-        => ListAsync(OAuthClientKind.Client, query, cancellationToken);
-
-    internal async ValueTask<OAuthClientPage> ListAsync(OAuthClientKind kind, OAuthClientQuery query, CancellationToken cancellationToken)
+    /// <returns>One page, or Forbidden.</returns>
+    public async ValueTask<OAuthClientListing> ListAsync(OAuthClientQuery query, VezaCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var page = await _store.ListAsync(query with { Kind = kind }, cancellationToken).ConfigureAwait(false);
-        return page with { Items = [.. page.Items.Select(WithPendingUse)] };
+        ArgumentNullException.ThrowIfNull(caller);
+        var refusal = !caller.MayManage ? NotManagerMessage(OAuthClientKind.Client)
+            : caller.IsHost || caller.IsRootAdministrator ? null
+            : !caller.IsAdministrator ? "Only administrators manage OAuth2 clients."
+            : query.TeamId is not null && query.TeamId != caller.TeamId ? "You may list only the clients of your own team."
+            : null;
+        if (refusal is not null)
+        {
+            return new OAuthClientListing(OAuthClientResult.Forbidden, [], false, refusal);
+        }
+
+        var scoped = caller.IsHost || caller.IsRootAdministrator ? query : query with { TeamId = caller.TeamId };
+        return await ListStoredAsync(OAuthClientKind.Client, scoped, cancellationToken).ConfigureAwait(false);
     }
 
-    // Times not yet written to the store (they are written in batches) are shown already.
-    private OAuthClientRecord WithPendingUse(OAuthClientRecord client)
-        => _usage.GetPending(client.Id) is { } at && (client.LastUsedAt is null || at > client.LastUsedAt) ? client with { LastUsedAt = at } : client;
-
-    /// <summary>Registers a client with its first secret.</summary>
-    /// <param name="draft">What the client should be.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <summary>Registers a client with its first secret, if the caller may: an administrator of the root team in any
+    /// team, an administrator of a team in that team and with a role they hold there. Refusals are audited too.</summary>
+    /// <param name="draft">What the client should be; an empty <see cref="OAuthClientDraft.TeamId"/> means the caller's team.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The client and its secret (shown once), or why not.</returns>
-    public async ValueTask<OAuthClientChange> CreateAsync(OAuthClientDraft draft, VezaAuditActor actor, CancellationToken cancellationToken)
+    public async ValueTask<OAuthClientChange> CreateAsync(OAuthClientDraft draft, VezaCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        ArgumentNullException.ThrowIfNull(actor);
-        var refused = Validate(draft, out var name, out var role, out var scopes, out var lifetime);
-        refused ??= await RefuseUnknownTeamAsync(draft.TeamId, cancellationToken).ConfigureAwait(false);
-        refused = await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) ?? refused;
+        ArgumentNullException.ThrowIfNull(caller);
+        if (string.IsNullOrEmpty(draft.TeamId) && caller.TeamId is { } own)
+        {
+            draft = draft with { TeamId = own };
+        }
+
+        var refused = RefuseCreate(draft, caller);
+        string name = string.Empty, role = string.Empty;
+        string[] scopes = [];
+        var lifetime = TimeSpan.Zero;
+        if (refused is null)
+        {
+            refused = Validate(draft, out name, out role, out scopes, out lifetime)
+                ?? await RefuseUnknownTeamAsync(draft.TeamId, cancellationToken).ConfigureAwait(false);
+            refused = await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) ?? refused;
+        }
+
         if (refused is not null)
         {
-            await AuditAsync(OAuthClientKind.Client, actor, "oauth2_client.create", refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(OAuthClientKind.Client, caller, "oauth2_client.create", refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
@@ -174,260 +131,101 @@ public sealed class OAuthClientService
             AccessTokenLifetime = lifetime,
             Status = OAuthClientStatus.Active,
             Secrets = [],
-            CreatedBy = actor.Subject,
+            CreatedBy = caller.Subject,
         };
-        return await StoreNewAsync(client, draft.Secret, draft.SecretExpiresAt, withSecret: true, actor, cancellationToken).ConfigureAwait(false);
+        return await StoreNewAsync(client, draft.Secret, draft.SecretExpiresAt, withSecret: true, caller, cancellationToken).ConfigureAwait(false);
     }
 
-    // Stores a new client or app, with its first secret unless it is a public app, and audits the outcome.
-    internal async ValueTask<OAuthClientChange> StoreNewAsync(OAuthClientRecord client, string? chosenSecret, DateTimeOffset? secretExpiresAt, bool withSecret,
-        VezaAuditActor actor, CancellationToken cancellationToken)
+    // Who may create which client: see CreateAsync.
+    private OAuthClientChange? RefuseCreate(OAuthClientDraft draft, VezaCaller caller)
     {
-        var now = _time.GetUtcNow();
-        string? secretId = null, secret = null;
-        if (withSecret)
+        if (!caller.MayManage)
         {
-            (secretId, secret) = NewSecret(chosenSecret);
-            var hash = await _secrets.HashAsync(secret, cancellationToken).ConfigureAwait(false);
-            client = client with { Secrets = [new OAuthClientSecretRecord(secretId, hash, now, secretExpiresAt)] };
+            return Refused(NotManagerMessage(OAuthClientKind.Client));
         }
 
-        client = client with { CreatedAt = now };
-        var stored = await _store.CreateAsync(client, _options.OAuth2.MaxClientsPerTeam, cancellationToken).ConfigureAwait(false);
-        var change = stored == OAuthStoreResult.Success ? new OAuthClientChange(OAuthClientResult.Success, client, secret, secretId) : new OAuthClientChange(Map(stored));
-        await AuditAsync(client.Kind, actor, Action(client.Kind, "create"), change, client.Id, client.TeamId, cancellationToken).ConfigureAwait(false);
-        return change;
+        if (!MayManageClientsOf(caller, draft.TeamId))
+        {
+            return Refused("Only an administrator of the team (or of the root team) may create its clients.");
+        }
+
+        var role = draft.Role ?? _options.TeamKeyRole;
+        return caller.IsHost || caller.IsRootAdministrator || caller.Roles.Contains(role, StringComparer.Ordinal)
+            ? null
+            : Refused($"You can give a client only a role you hold in the team; you do not hold '{role}'.");
     }
 
     /// <summary>Adds a secret (at most two at once: add the new one, switch the client over, remove the old one).</summary>
     /// <param name="clientId">The client id.</param>
     /// <param name="expiresAt">When the secret stops working, or <see langword="null"/> for never.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The secret (shown once) and its id, or why not.</returns>
-    public ValueTask<OAuthClientChange> AddSecretAsync(string clientId, DateTimeOffset? expiresAt, VezaAuditActor actor, CancellationToken cancellationToken)
-        => AddSecretAsync(OAuthClientKind.Client, clientId, expiresAt, actor, cancellationToken);
+    public ValueTask<OAuthClientChange> AddSecretAsync(string clientId, DateTimeOffset? expiresAt, VezaCaller caller, CancellationToken cancellationToken)
+        => AddSecretAsync(OAuthClientKind.Client, clientId, expiresAt, caller, null, cancellationToken);
 
-    internal async ValueTask<OAuthClientChange> AddSecretAsync(OAuthClientKind kind, string clientId, DateTimeOffset? expiresAt, VezaAuditActor actor,
-        CancellationToken cancellationToken)
+    internal async ValueTask<OAuthClientChange> AddSecretAsync(OAuthClientKind kind, string clientId, DateTimeOffset? expiresAt, VezaCaller caller,
+        Func<OAuthClientRecord, OAuthClientChange?>? check, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(actor);
-        var action = Action(kind, "secret.add");
-        var refused = await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false);
-        if (refused is null && expiresAt is { } at && at <= _time.GetUtcNow())
-        {
-            refused = new OAuthClientChange(OAuthClientResult.Invalid, Error: "expires_at must be in the future.");
-        }
-
-        if (refused is not null)
-        {
-            await AuditAsync(kind, actor, action, refused, clientId, null, cancellationToken).ConfigureAwait(false);
-            return refused;
-        }
-
-        var (secretId, secret) = NewSecret(null);
-        var hash = await _secrets.HashAsync(secret, cancellationToken).ConfigureAwait(false);
-        var change = await ChangeAsync(kind, clientId, action, actor,
-            ct => _store.AddSecretAsync(clientId, new OAuthClientSecretRecord(secretId, hash, _time.GetUtcNow(), expiresAt), ct), cancellationToken).ConfigureAwait(false);
+        string? secretId = null, secret = null;
+        var change = await ChangeAsync(kind, clientId, Action(kind, "secret.add"), caller,
+            current => check?.Invoke(current) ?? (expiresAt is { } at && at <= _time.GetUtcNow() ? Invalid("expires_at must be in the future.") : null),
+            async (_, ct) =>
+            {
+                (secretId, secret) = NewSecret(null);
+                var hash = await _secrets.HashAsync(secret, ct).ConfigureAwait(false);
+                return await _store.AddSecretAsync(clientId, new OAuthClientSecretRecord(secretId, hash, _time.GetUtcNow(), expiresAt), ct).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         return change.Result == OAuthClientResult.Success ? change with { Secret = secret, SecretId = secretId } : change;
     }
 
     /// <summary>Removes a secret; tokens got with it are refused from the next request on.</summary>
     /// <param name="clientId">The client id.</param>
     /// <param name="secretId">The secret id.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
-    public ValueTask<OAuthClientChange> RemoveSecretAsync(string clientId, string secretId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.secret.remove", actor, ct => _store.RemoveSecretAsync(clientId, secretId, ct), cancellationToken);
+    public ValueTask<OAuthClientChange> RemoveSecretAsync(string clientId, string secretId, VezaCaller caller, CancellationToken cancellationToken)
+        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.secret.remove", caller, null,
+            (_, ct) => _store.RemoveSecretAsync(clientId, secretId, ct), cancellationToken);
 
     /// <summary>Revokes a client: it cannot get tokens, and the tokens it holds are refused.</summary>
     /// <param name="clientId">The client id.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <param name="caller">Who asks; recorded as who revoked it.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
-    public ValueTask<OAuthClientChange> RevokeAsync(string clientId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.revoke", actor, ct => _store.SetStatusAsync(clientId, OAuthClientStatus.Inactive, actor.Subject, ct), cancellationToken);
+    public ValueTask<OAuthClientChange> RevokeAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
+        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.revoke", caller, null,
+            (_, ct) => _store.SetStatusAsync(clientId, OAuthClientStatus.Inactive, caller.Subject, ct), cancellationToken);
 
     /// <summary>Reinstates a revoked client; its unexpired, unrevoked tokens are accepted again.</summary>
     /// <param name="clientId">The client id.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
-    public ValueTask<OAuthClientChange> ReinstateAsync(string clientId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.reinstate", actor, ct => _store.SetStatusAsync(clientId, OAuthClientStatus.Active, null, ct), cancellationToken);
+    public ValueTask<OAuthClientChange> ReinstateAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
+        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.reinstate", caller, null,
+            (_, ct) => _store.SetStatusAsync(clientId, OAuthClientStatus.Active, null, ct), cancellationToken);
 
     /// <summary>Renames a client.</summary>
     /// <param name="clientId">The client id.</param>
     /// <param name="name">The new name.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
-    public async ValueTask<OAuthClientChange> RenameAsync(string clientId, string name, VezaAuditActor actor, CancellationToken cancellationToken)
+    public ValueTask<OAuthClientChange> RenameAsync(string clientId, string name, VezaCaller caller, CancellationToken cancellationToken)
     {
-        if (!ApiKeyService.TryNormalizeName(name, out var normalized))
-        {
-            var invalid = new OAuthClientChange(OAuthClientResult.Invalid, Error: "name must be " + ApiKeyService.NameRule + ".");
-            await AuditAsync(OAuthClientKind.Client, actor, "oauth2_client.rename", invalid, clientId, null, cancellationToken).ConfigureAwait(false);
-            return invalid;
-        }
-
-        return await ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.rename", actor, ct => _store.RenameAsync(clientId, normalized, ct), cancellationToken).ConfigureAwait(false);
+        var normalized = string.Empty;
+        return ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.rename", caller,
+            _ => CredentialNames.TryNormalize(name, out normalized) ? null : Invalid("name must be " + CredentialNames.Rule + "."),
+            (_, ct) => _store.RenameAsync(clientId, normalized, ct), cancellationToken);
     }
 
     /// <summary>Deletes a client; the tokens it holds are refused from the next request on.</summary>
     /// <param name="clientId">The client id.</param>
-    /// <param name="actor">Who asks.</param>
+    /// <param name="caller">Who asks.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The outcome.</returns>
-    public ValueTask<OAuthClientChange> DeleteAsync(string clientId, VezaAuditActor actor, CancellationToken cancellationToken)
-        => ChangeWhileOnAsync(OAuthClientKind.Client, clientId, "oauth2_client.delete", actor, ct => _store.DeleteAsync(clientId, ct), cancellationToken);
-
-    internal async ValueTask<OAuthClientChange> ChangeWhileOnAsync(OAuthClientKind kind, string clientId, string action, VezaAuditActor actor,
-        Func<CancellationToken, ValueTask<OAuthStoreResult>> write, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        if (await RefuseWhileOffAsync(cancellationToken).ConfigureAwait(false) is { } refused)
-        {
-            await AuditAsync(kind, actor, action, refused, clientId, null, cancellationToken).ConfigureAwait(false);
-            return refused;
-        }
-
-        return await ChangeAsync(kind, clientId, action, actor, write, cancellationToken).ConfigureAwait(false);
-    }
-
-    // A change to a registration of the given kind: a client's id never reaches an app's operation, nor the reverse.
-    private async ValueTask<OAuthClientChange> ChangeAsync(OAuthClientKind kind, string clientId, string action, VezaAuditActor actor,
-        Func<CancellationToken, ValueTask<OAuthStoreResult>> write, CancellationToken cancellationToken)
-    {
-        if (!ClientSecretVerifier.IsPlausible(clientId) || await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) is not { } current
-            || current.Kind != kind)
-        {
-            var missing = new OAuthClientChange(OAuthClientResult.NotFound);
-            await AuditAsync(kind, actor, action, missing, ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, null, cancellationToken).ConfigureAwait(false);
-            return missing;
-        }
-
-        OAuthClientChange change;
-        try
-        {
-            change = new OAuthClientChange(Map(await write(cancellationToken).ConfigureAwait(false)));
-        }
-        finally
-        {
-            // Whatever the store answered (a write may commit and still time out), this instance reads the client again.
-            _verifier.Evict(clientId);
-            _states.Evict(clientId);
-        }
-
-        if (change.Result == OAuthClientResult.Success && !action.EndsWith(".delete", StringComparison.Ordinal))
-        {
-            change = change with { Client = await _store.FindByIdAsync(clientId, cancellationToken).ConfigureAwait(false) };
-        }
-
-        await AuditAsync(kind, actor, action, change, clientId, change.Client?.TeamId ?? current.TeamId, cancellationToken).ConfigureAwait(false);
-        return change;
-    }
-
-    internal static string Action(OAuthClientKind kind, string verb) => (kind == OAuthClientKind.App ? "oauth2_app." : "oauth2_client.") + verb;
-
-    // A client of a team that does not exist would start working if a team with that id appeared later.
-    internal async ValueTask<OAuthClientChange?> RefuseUnknownTeamAsync(string teamId, CancellationToken cancellationToken)
-        => await _roles.TeamExistsAsync(teamId, cancellationToken).ConfigureAwait(false) ? null : new OAuthClientChange(OAuthClientResult.UnknownTeam);
-
-    internal async ValueTask<OAuthClientChange?> RefuseWhileOffAsync(CancellationToken cancellationToken)
-        => (await _switch.ReadAsync(cancellationToken).ConfigureAwait(false)).OAuth2Enabled ? null : new OAuthClientChange(OAuthClientResult.ServerOff);
-
-    private OAuthClientChange? Validate(OAuthClientDraft draft, out string name, out string role, out string[] scopes, out TimeSpan lifetime)
-    {
-        role = draft.Role ?? _options.TeamKeyRole;
-        scopes = [];
-        lifetime = draft.AccessTokenLifetime ?? (_options.OAuth2.DefaultAccessTokenLifetime < _options.OAuth2.MaxAccessTokenLifetime
-            ? _options.OAuth2.DefaultAccessTokenLifetime : _options.OAuth2.MaxAccessTokenLifetime);
-        if (!ApiKeyService.TryNormalizeName(draft.Name, out name))
-        {
-            return Invalid("name must be " + ApiKeyService.NameRule + ".");
-        }
-
-        if (string.IsNullOrWhiteSpace(draft.TeamId))
-        {
-            return Invalid("team_id is required.");
-        }
-
-        if (!_options.Roles.ContainsKey(role))
-        {
-            return Invalid($"role '{role}' is not a role of this service.");
-        }
-
-        var granted = _roles.PermissionsOf(role);
-        scopes = draft.AllowedScopes is null ? [.. granted] : [.. draft.AllowedScopes.Distinct(StringComparer.Ordinal)];
-        foreach (var scope in scopes)
-        {
-            if (!granted.Contains(scope, StringComparer.Ordinal))
-            {
-                return Invalid($"scope '{scope}' is not a permission of role '{role}'.");
-            }
-        }
-
-        if (scopes.Length == 0)
-        {
-            return Invalid("a client needs at least one allowed scope.");
-        }
-
-        if (lifetime <= TimeSpan.Zero || lifetime > _options.OAuth2.MaxAccessTokenLifetime)
-        {
-            return Invalid($"access_token_lifetime must be from 1 to {(int)_options.OAuth2.MaxAccessTokenLifetime.TotalSeconds} seconds.");
-        }
-
-        if (draft.ClientId is not null && !ClientSecretVerifier.IsPlausible(draft.ClientId))
-        {
-            return Invalid("client_id must be 1 to 64 ASCII letters, digits, '-', '_' or '.'.");
-        }
-
-        if (draft.Secret is not null && draft.Secret.Length is < 32 or > 256)
-        {
-            return Invalid("a chosen secret must be 32 to 256 characters.");
-        }
-
-        if (draft.SecretExpiresAt is { } expires && expires <= _time.GetUtcNow())
-        {
-            return Invalid("the secret's expiry must be in the future.");
-        }
-
-        return null;
-
-        static OAuthClientChange Invalid(string error) => new(OAuthClientResult.Invalid, Error: error);
-    }
-
-    // A new secret in the library's format names its own id; a chosen (seeded) secret gets a random id.
-    private (string Id, string Secret) NewSecret(string? chosen)
-    {
-        var id = ApiKeyFormat.NewKeyId();
-        return (id, chosen ?? ApiKeyFormat.Generate(_options.OAuth2.ClientSecretPrefix, id));
-    }
-
-    internal static OAuthClientResult Map(OAuthStoreResult result) => result switch
-    {
-        OAuthStoreResult.Success => OAuthClientResult.Success,
-        OAuthStoreResult.NotFound => OAuthClientResult.NotFound,
-        OAuthStoreResult.DuplicateName => OAuthClientResult.DuplicateName,
-        OAuthStoreResult.QuotaExceeded => OAuthClientResult.QuotaExceeded,
-        _ => OAuthClientResult.Conflict,
-    };
-
-    internal ValueTask AuditAsync(OAuthClientKind kind, VezaAuditActor actor, string action, OAuthClientChange change, string? clientId, string? teamId,
-        CancellationToken cancellationToken)
-        => _audit.WriteAsync(actor.Event(action, change.Result == OAuthClientResult.Success ? "success" : ToSnake(change.Result),
-            kind == OAuthClientKind.App ? "oauth2_app" : TargetKind, clientId, teamId, _time.GetUtcNow()), cancellationToken);
-
-    private static string ToSnake(OAuthClientResult result) => result switch
-    {
-        OAuthClientResult.NotFound => "not_found",
-        OAuthClientResult.DuplicateName => "duplicate_name",
-        OAuthClientResult.QuotaExceeded => "quota_exceeded",
-        OAuthClientResult.Invalid => "invalid",
-        OAuthClientResult.ServerOff => "server_off",
-        OAuthClientResult.UnknownTeam => "unknown_team",
-        _ => "conflict",
-    };
+    /// <returns>The outcome, with the client as it was.</returns>
+    public ValueTask<OAuthClientChange> DeleteAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
+        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.delete", caller, null, (_, ct) => _store.DeleteAsync(clientId, ct), cancellationToken);
 }

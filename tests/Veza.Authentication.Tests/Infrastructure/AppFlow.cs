@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Veza.Authentication.Diagnostics;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.Principals;
 
 namespace Veza.Authentication.Tests.Infrastructure;
 
@@ -82,7 +82,7 @@ internal sealed partial class AppFlow
             AllowLoopbackRedirectUris = allowLoopback,
             AllowAnyRedirectUri = allowAny,
             AccessTokenLifetime = lifetime,
-        }, VezaAuditActor.System, CancellationToken.None);
+        }, VezaCaller.Host, CancellationToken.None);
         Assert.That(created.Result, Is.EqualTo(OAuthClientResult.Success), created.Error);
         return (created.Client!.Id, created.Secret);
     }

@@ -14,7 +14,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Veza.Authentication.ApiKeys;
-using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2;
 using Veza.Authentication.Principals;
@@ -84,7 +83,7 @@ internal sealed class VezaTestHost : IAsyncDisposable
             Role = role,
             AllowedScopes = scopes,
             AccessTokenLifetime = lifetime,
-        }, VezaAuditActor.System, CancellationToken.None);
+        }, VezaCaller.Host, CancellationToken.None);
         Assert.That(created.Result, Is.EqualTo(OAuthClientResult.Success), created.Error);
         return (created.Client!.Id, created.Secret!);
     }
@@ -262,24 +261,26 @@ internal sealed class VezaTestHost : IAsyncDisposable
     /// <summary>Creates a personal key directly through the service; returns the key string.</summary>
     public async Task<(string Id, string Key)> CreatePersonalKeyAsync(string userId, string teamId, string? name = null)
     {
-        var created = await Keys.CreateAsync(ApiKeyKind.Personal, name ?? $"key-{Guid.NewGuid():N}", teamId, userId, userId, CancellationToken.None);
-        Assert.That(created.Result, Is.EqualTo(ApiKeyStoreResult.Success));
+        var created = await Keys.CreateAsync(new ApiKeyDraft { Kind = ApiKeyKind.Personal, Name = name ?? $"key-{Guid.NewGuid():N}", TeamId = teamId, OwnerUserId = userId },
+            VezaCaller.Host, CancellationToken.None);
+        Assert.That(created.Result, Is.EqualTo(ApiKeyResult.Success), created.Error);
         return (created.Key!.Id, created.AccessKey!);
     }
 
     /// <summary>Creates a team key directly through the service; returns the key string.</summary>
     public async Task<(string Id, string Key)> CreateTeamKeyAsync(string teamId, string? name = null)
     {
-        var created = await Keys.CreateAsync(ApiKeyKind.Team, name ?? $"team-key-{Guid.NewGuid():N}", teamId, null, RootAdmin, CancellationToken.None);
-        Assert.That(created.Result, Is.EqualTo(ApiKeyStoreResult.Success));
+        var created = await Keys.CreateAsync(new ApiKeyDraft { Kind = ApiKeyKind.Team, Name = name ?? $"team-key-{Guid.NewGuid():N}", TeamId = teamId },
+            VezaCaller.Host, CancellationToken.None);
+        Assert.That(created.Result, Is.EqualTo(ApiKeyResult.Success), created.Error);
         return (created.Key!.Id, created.AccessKey!);
     }
 
     /// <summary>Revokes a key as the host (the highest authority).</summary>
-    public Task<ApiKeyStoreResult> RevokeAsync(string id) => Keys.RevokeAsync(id, "system", ApiKeyAuthority.Host, CancellationToken.None);
+    public Task<ApiKeyChange> RevokeAsync(string id) => Keys.RevokeAsync(id, VezaCaller.Host, CancellationToken.None);
 
     /// <summary>Reinstates a key as the host.</summary>
-    public Task<ApiKeyStoreResult> ReinstateAsync(string id) => Keys.ReinstateAsync(id, ApiKeyAuthority.Host, CancellationToken.None);
+    public Task<ApiKeyChange> ReinstateAsync(string id) => Keys.ReinstateAsync(id, VezaCaller.Host, CancellationToken.None);
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body = null, string? clientIp = null)
     {
