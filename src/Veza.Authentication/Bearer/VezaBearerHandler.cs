@@ -201,7 +201,7 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
                 return (null, 5);
             case InvalidAuthorizationHeaderException:
                 challenge.StatusCode = StatusCodes.Status401Unauthorized;
-                challenge.Error = "invalid_request";
+                challenge.Error = OAuthConstants.Errors.InvalidRequest;
                 challenge.ErrorDescription = "The request has more than one Authorization header.";
                 return ("INVALID_AUTHORIZATION_HEADER", null);
             case null:
@@ -211,7 +211,7 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
             default:
                 // One answer for malformed, unknown, wrong, revoked, deleted or expired credentials: no oracle.
                 challenge.StatusCode = StatusCodes.Status401Unauthorized;
-                challenge.Error = "invalid_token";
+                challenge.Error = OAuthConstants.Errors.InvalidToken;
                 challenge.ErrorDescription = "The access token is invalid.";
                 return ("INVALID_TOKEN", null);
         }
