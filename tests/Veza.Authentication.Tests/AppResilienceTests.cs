@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;
 using Veza.Authentication.Tests.Infrastructure;

@@ -8,6 +8,8 @@ using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Endpoints;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
@@ -91,6 +93,15 @@ public static class VezaAuthenticationServiceCollectionExtensions
             ? new UserGrants(grants, consents, sp.GetRequiredService<AccessTokenCodec>(), sp.GetRequiredService<GrantStates>(), sp.GetRequiredService<VezaPrincipalResolver>(),
                 sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UserGrants>>())
             : null!);
+        // The token endpoint's grant types, one handler and one request parser each, known to the endpoint by grant_type
+        // only; metadata lists them in this order.
+        services.TryAddSingleton<ITokenGrantHandler<ClientCredentialsRequest>, ClientCredentialsGrant>();
+        services.TryAddSingleton<ITokenGrantHandler<AuthorizationCodeRequest>, AuthorizationCodeGrant>();
+        services.TryAddSingleton<ITokenGrantHandler<RefreshTokenRequest>, RefreshTokenGrant>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITokenRequestParser, ClientCredentialsRequestParser>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITokenRequestParser, AuthorizationCodeRequestParser>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITokenRequestParser, RefreshTokenRequestParser>());
+        services.TryAddSingleton<TokenGrantTypes>();
         services.AddAntiforgery();
         services.TryAddSingleton(sp => new OAuthAppService(
             sp.GetRequiredService<OAuthClientService>(),

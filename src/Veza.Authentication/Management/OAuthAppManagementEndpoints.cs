@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 

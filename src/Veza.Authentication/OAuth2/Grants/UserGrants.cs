@@ -5,24 +5,22 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
-using Veza.Authentication.OAuth2.Endpoints;
 using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 
-namespace Veza.Authentication.OAuth2;
+namespace Veza.Authentication.OAuth2.Grants;
 
 /// <summary>A refresh token the refresh grant would accept now, with its grant and the scopes it would give.</summary>
 internal sealed record UsableRefreshToken(RefreshTokenRecord Token, OAuthGrantRecord Grant, IReadOnlyList<string> Scopes);
 
-/// <summary>What the token endpoint answers for a user's grant.</summary>
-internal sealed record UserTokens(string AccessToken, AccessTokenClaims Claims, string? RefreshToken, IReadOnlyList<string> Scopes);
-
 /// <summary>
-/// The authorization code grant's life: codes issued at authorization, redeemed once at the token endpoint with PKCE,
-/// refresh tokens rotated on every use, and grants revoked as a whole when a code is replayed, a rotated refresh token
-/// is used again, or the user withdraws consent. Codes and refresh tokens are 256-bit random handles kept only as
-/// SHA-256 hashes: they are looked up by hash, and being random and high-entropy they need no slow hash.
+/// The life of a user's grant to an app, around the two grant types that use it (<see cref="AuthorizationCodeGrant"/>,
+/// <see cref="RefreshTokenGrant"/>): codes issued at authorization, tokens issued under a grant with refresh tokens
+/// rotated on every use, and grants revoked as a whole when a code is replayed, a rotated refresh token is used again,
+/// the app revokes its refresh token, or the user withdraws consent. Codes and refresh tokens are 256-bit random
+/// handles kept only as SHA-256 hashes: they are looked up by hash, and being random and high-entropy they need no
+/// slow hash.
 /// </summary>
 internal sealed class UserGrants
 {
@@ -50,26 +48,10 @@ internal sealed class UserGrants
 
     public IOAuthConsentStore Consents => _consents;
 
+    /// <summary>The codes, grants and refresh tokens, for the grant types to read.</summary>
+    public IOAuthGrantStore Store => _store;
+
     public static string Hash(string handle) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(handle)));
-
-    /// <summary>Whether a PKCE code verifier or challenge has RFC 7636's form: 43 to 128 unreserved characters.</summary>
-    public static bool IsPkceValue(string? value)
-    {
-        if (value is null || value.Length is < 43 or > 128)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>
     /// A new code for the user's authorization: the grant it starts exists only once the code is redeemed, and the user
@@ -96,129 +78,6 @@ internal sealed class UserGrants
         {
             throw new InvalidOperationException("The grant store refused a new authorization code.");
         }
-    }
-
-    /// <summary>
-    /// The <c>authorization_code</c> grant (RFC 6749 §4.1.3, RFC 7636 §4.6). Everything the code is bound to is checked
-    /// before it is spent: a code presented by another app, with another redirect URI or a wrong verifier changes
-    /// nothing. Only its own app's second redemption is a replay, which revokes the grant with all it produced.
-    /// </summary>
-    public async ValueTask<(UserTokens? Tokens, OAuthError? Error)> RedeemAsync(ClientSnapshot app, Dictionary<string, string> form, CancellationToken cancellationToken)
-    {
-        if (!form.TryGetValue("code", out var code) || !form.TryGetValue("redirect_uri", out var redirectUri))
-        {
-            return (null, OAuthError.InvalidRequest("code and redirect_uri are required."));
-        }
-
-        if (!form.TryGetValue("code_verifier", out var verifier) || !IsPkceValue(verifier))
-        {
-            return (null, OAuthError.InvalidRequest("code_verifier is required: 43 to 128 unreserved characters (RFC 7636)."));
-        }
-
-        var now = _time.GetUtcNow();
-        var hash = Hash(code);
-        var stored = code.Length > 256 ? null : await _store.FindCodeAsync(hash, now, cancellationToken).ConfigureAwait(false);
-        if (stored is null || stored.AppId != app.Id)
-        {
-            return (null, InvalidGrant("The authorization code is invalid or has expired."));
-        }
-
-        if (stored.RedeemedAt is not null)
-        {
-            return (null, await ReplayedAsync(stored, cancellationToken).ConfigureAwait(false));
-        }
-
-        if (!string.Equals(stored.RedirectUri, redirectUri, StringComparison.Ordinal))
-        {
-            return (null, InvalidGrant("redirect_uri does not match the authorization request."));
-        }
-
-        var computed = Encoding.ASCII.GetBytes(Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
-        if (!CryptographicOperations.FixedTimeEquals(computed, Encoding.ASCII.GetBytes(stored.CodeChallenge)))
-        {
-            return (null, InvalidGrant("code_verifier does not match the code_challenge."));
-        }
-
-        if (!await _principals.IsMemberAsync(stored.UserId, stored.TeamId, cancellationToken).ConfigureAwait(false))
-        {
-            return (null, InvalidGrant("The authorization is no longer valid."));
-        }
-
-        var grantEnds = now + _options.RefreshTokenAbsoluteLifetime;
-        var redemption = await _store.RedeemCodeAsync(hash, app.Id, now, grantEnds, cancellationToken).ConfigureAwait(false);
-        switch (redemption.Status)
-        {
-            case CodeRedemptionStatus.AlreadyRedeemed:
-                // Redeemed concurrently: a replay as well.
-                return (null, await ReplayedAsync(redemption.Code!, cancellationToken).ConfigureAwait(false));
-            case CodeRedemptionStatus.NotFound:
-                return (null, InvalidGrant("The authorization code is invalid or has expired."));
-        }
-
-        var grant = stored.StartGrant(now, grantEnds);
-        return (await IssueAsync(app, grant, grant.Scopes, null, now, cancellationToken).ConfigureAwait(false), null);
-    }
-
-    // RFC 6749 §4.1.2 and RFC 9700 §4.5: a code its own app presents again revokes what it produced.
-    // Logged as a Warning once, when it revokes the grant; a flood of further replays changes nothing and logs at Debug.
-    private async ValueTask<OAuthError> ReplayedAsync(AuthorizationCodeRecord code, CancellationToken cancellationToken)
-    {
-        if (await RevokeAsync(new OAuthGrantFilter { GrantId = code.GrantId }, cancellationToken).ConfigureAwait(false) > 0)
-        {
-            Log.AuthorizationCodeReplayed(_logger, code.AppId, code.GrantId);
-        }
-
-        return InvalidGrant("The authorization code was used before.");
-    }
-
-    /// <summary>The <c>refresh_token</c> grant (RFC 6749 §6), with rotation and reuse detection (RFC 9700 §4.14.2).</summary>
-    public async ValueTask<(UserTokens? Tokens, OAuthError? Error)> RefreshAsync(ClientSnapshot app, Dictionary<string, string> form, CancellationToken cancellationToken)
-    {
-        if (!form.TryGetValue("refresh_token", out var presented))
-        {
-            return (null, OAuthError.InvalidRequest("refresh_token is required."));
-        }
-
-        var now = _time.GetUtcNow();
-        var hash = Hash(presented);
-        var current = presented.Length > 256 ? null : await _store.FindRefreshTokenAsync(hash, cancellationToken).ConfigureAwait(false);
-        if (current is null || current.AppId != app.Id)
-        {
-            return (null, InvalidGrant("The refresh token is invalid."));
-        }
-
-        if (current.RotatedAt is not null)
-        {
-            return (null, await ReusedAsync(current, cancellationToken).ConfigureAwait(false));
-        }
-
-        var grant = await _store.FindGrantAsync(current.GrantId, cancellationToken).ConfigureAwait(false);
-        if (!app.AllowedScopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal))
-        {
-            return (null, InvalidGrant("The app may no longer use refresh tokens."));
-        }
-
-        if (current.ExpiresAt <= now || grant is not { RevokedAt: null } || grant.ExpiresAt <= now
-            || !await _principals.IsMemberAsync(grant.UserId, grant.TeamId, cancellationToken).ConfigureAwait(false))
-        {
-            return (null, InvalidGrant("The refresh token has expired or its authorization is no longer valid."));
-        }
-
-        IReadOnlyList<string> scopes = grant.Scopes;
-        if (form.TryGetValue("scope", out var scope))
-        {
-            // RFC 6749 §6: a refresh may narrow the scope, never widen it.
-            var asked = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToArray();
-            if (asked.Length == 0 || asked.Any(s => !grant.Scopes.Contains(s, StringComparer.Ordinal)))
-            {
-                return (null, new OAuthError(400, "invalid_scope", "A refresh can only narrow the granted scope."));
-            }
-
-            scopes = asked;
-        }
-
-        var tokens = await IssueAsync(app, grant, scopes, hash, now, cancellationToken).ConfigureAwait(false);
-        return tokens is null ? (null, await ReusedAsync(current, cancellationToken).ConfigureAwait(false)) : (tokens, null);
     }
 
     /// <summary>
@@ -276,20 +135,36 @@ internal sealed class UserGrants
         return revoked.Count;
     }
 
-    private async ValueTask<OAuthError> ReusedAsync(RefreshTokenRecord token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes the grant of a code that its own app presented again (RFC 6749 §4.1.2, RFC 9700 §4.5), with all it
+    /// produced. Logged as a Warning once, when it revokes the grant; a flood of further replays changes nothing and
+    /// logs at Debug.
+    /// </summary>
+    public async ValueTask RevokeReplayedCodeAsync(AuthorizationCodeRecord code, CancellationToken cancellationToken)
+    {
+        if (await RevokeAsync(new OAuthGrantFilter { GrantId = code.GrantId }, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            Log.AuthorizationCodeReplayed(_logger, code.AppId, code.GrantId);
+        }
+    }
+
+    /// <summary>Revokes the grant of a rotated refresh token used again (RFC 9700 §4.14.2), logged as <see cref="RevokeReplayedCodeAsync"/> is.</summary>
+    public async ValueTask RevokeReusedRefreshTokenAsync(RefreshTokenRecord token, CancellationToken cancellationToken)
     {
         if (await RevokeAsync(new OAuthGrantFilter { GrantId = token.GrantId }, cancellationToken).ConfigureAwait(false) > 0)
         {
             Log.RefreshTokenReused(_logger, token.AppId, token.GrantId);
         }
-
-        return InvalidGrant("The refresh token was used before; the authorization is revoked.");
     }
 
-    // An access token, and a refresh token when offline access was granted. With rotateFrom, the refresh token replaces
-    // that one atomically; null when it was rotated meanwhile (a concurrent reuse).
-    // Scopes an administrator has since taken from the app are no longer given, even under an older grant.
-    private async ValueTask<UserTokens?> IssueAsync(ClientSnapshot app, OAuthGrantRecord grant, IReadOnlyList<string> asked, string? rotateFrom, DateTimeOffset now,
+    /// <summary>
+    /// An access token under <paramref name="grant"/>, and a refresh token when offline access was granted. With
+    /// <paramref name="rotateFrom"/> (a refresh token's hash) the new refresh token replaces that one atomically.
+    /// <see langword="null"/> when the store would not take the refresh token: the one to rotate was rotated meanwhile
+    /// (a concurrent reuse), or the grant is gone. Scopes an administrator has since taken from the app are no longer
+    /// given, even under an older grant.
+    /// </summary>
+    public async ValueTask<IssuedTokens?> IssueTokensAsync(ClientSnapshot app, OAuthGrantRecord grant, IReadOnlyList<string> asked, string? rotateFrom, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         string[] scopes = [.. asked.Where(s => app.AllowedScopes.Contains(s, StringComparer.Ordinal))];
@@ -320,11 +195,9 @@ internal sealed class UserGrants
         string[] tokenScopes = [.. scopes.Where(s => s != OAuthServerOptions.OfflineAccessScope)];
         var (token, claims) = await _codec.CreateForUserAsync(app.Id, grant.UserId, grant.TeamId, grant.Id, tokenScopes, app.AccessTokenLifetime, cancellationToken)
             .ConfigureAwait(false);
-        return new UserTokens(token, claims, refresh, scopes);
+        return new IssuedTokens(token, claims, refresh, scopes);
     }
 
     /// <summary>A new code or refresh token: 256 random bits, base64url.</summary>
     public static string NewHandle() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-
-    private static OAuthError InvalidGrant(string description) => new(400, "invalid_grant", description);
 }
