@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
-using Veza.Authentication.Bearer;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
-using Veza.Authentication.Bearer;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Veza.Authentication.Bearer;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Veza.Authentication.Bearer;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
