@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2.Tokens;
+using Veza.Authentication.Stores;
 using static Veza.Authentication.OAuth2.OAuthConstants;
 
 namespace Veza.Authentication.OAuth2.Endpoints;
@@ -28,7 +29,7 @@ internal static class MetadataEndpoints
         var oauth = options.OAuth2;
         var issuer = oauth.Issuer!;
         var scopes = options.Roles.Values.SelectMany(p => p).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var apps = OAuthServerServices.AppsAvailable(services);
+        var apps = StoreRegistrations.HasOAuth2Apps(services);
         string[] clientAuthentication = apps
             ? [ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost, ClientAuthenticationMethods.None]
             : [ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost];
