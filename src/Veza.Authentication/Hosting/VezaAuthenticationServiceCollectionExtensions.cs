@@ -7,6 +7,7 @@ using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Bearer;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.Hosting.Startup;
 using Veza.Authentication.OAuth2;
 using Veza.Authentication.OAuth2.Endpoints;
 using Veza.Authentication.OAuth2.Grants;
