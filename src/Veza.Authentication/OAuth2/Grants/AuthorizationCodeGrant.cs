@@ -26,10 +26,10 @@ internal sealed class AuthorizationCodeGrant(UserGrants? grants, VezaPrincipalRe
 
     public async ValueTask<TokenGrantResult> HandleAsync(ClientSnapshot app, AuthorizationCodeRequest request, CancellationToken cancellationToken)
     {
-        var user = grants ?? throw new InvalidOperationException("The authorization code grant needs the app stores.");
+        var userGrants = grants ?? throw new InvalidOperationException("The authorization code grant needs the app stores.");
         var now = time.GetUtcNow();
         var hash = UserGrants.Hash(request.Code);
-        var stored = request.Code.Length > 256 ? null : await user.Store.FindCodeAsync(hash, now, cancellationToken).ConfigureAwait(false);
+        var stored = request.Code.Length > 256 ? null : await userGrants.Store.FindCodeAsync(hash, now, cancellationToken).ConfigureAwait(false);
         if (stored is null || stored.AppId != app.Id)
         {
             return GrantRefusal.InvalidGrant("The authorization code is invalid or has expired.");
@@ -37,7 +37,7 @@ internal sealed class AuthorizationCodeGrant(UserGrants? grants, VezaPrincipalRe
 
         if (stored.RedeemedAt is not null)
         {
-            return await ReplayedAsync(user, stored, cancellationToken).ConfigureAwait(false);
+            return await ReplayedAsync(userGrants, stored, cancellationToken).ConfigureAwait(false);
         }
 
         if (!string.Equals(stored.RedirectUri, request.RedirectUri, StringComparison.Ordinal))
@@ -56,26 +56,26 @@ internal sealed class AuthorizationCodeGrant(UserGrants? grants, VezaPrincipalRe
         }
 
         var grantEnds = now + _grantLifetime;
-        var redemption = await user.Store.RedeemCodeAsync(hash, app.Id, now, grantEnds, cancellationToken).ConfigureAwait(false);
+        var redemption = await userGrants.Store.RedeemCodeAsync(hash, app.Id, now, grantEnds, cancellationToken).ConfigureAwait(false);
         switch (redemption.Status)
         {
             case CodeRedemptionStatus.AlreadyRedeemed:
                 // Redeemed concurrently: a replay as well.
-                return await ReplayedAsync(user, redemption.Code!, cancellationToken).ConfigureAwait(false);
+                return await ReplayedAsync(userGrants, redemption.Code!, cancellationToken).ConfigureAwait(false);
             case CodeRedemptionStatus.NotFound:
                 return GrantRefusal.InvalidGrant("The authorization code is invalid or has expired.");
         }
 
         var grant = stored.StartGrant(now, grantEnds);
         // The store takes no refresh token only when the grant has gone since it was started (revoked and pruned).
-        return await user.IssueTokensAsync(app, grant, grant.Scopes, null, now, cancellationToken).ConfigureAwait(false) is { } tokens ? tokens : NoLongerValid();
+        return await userGrants.IssueTokensAsync(app, grant, grant.Scopes, null, now, cancellationToken).ConfigureAwait(false) is { } tokens ? tokens : NoLongerValid();
     }
 
     private static GrantRefusal NoLongerValid() => GrantRefusal.InvalidGrant("The authorization is no longer valid.");
 
-    private static async ValueTask<TokenGrantResult> ReplayedAsync(UserGrants user, AuthorizationCodeRecord code, CancellationToken cancellationToken)
+    private static async ValueTask<TokenGrantResult> ReplayedAsync(UserGrants userGrants, AuthorizationCodeRecord code, CancellationToken cancellationToken)
     {
-        await user.RevokeReplayedCodeAsync(code, cancellationToken).ConfigureAwait(false);
+        await userGrants.RevokeReplayedCodeAsync(code, cancellationToken).ConfigureAwait(false);
         return GrantRefusal.InvalidGrant("The authorization code was used before.");
     }
 }

@@ -22,10 +22,10 @@ internal sealed class RefreshTokenGrant(UserGrants? grants, VezaPrincipalResolve
 
     public async ValueTask<TokenGrantResult> HandleAsync(ClientSnapshot app, RefreshTokenRequest request, CancellationToken cancellationToken)
     {
-        var user = grants ?? throw new InvalidOperationException("The refresh token grant needs the app stores.");
+        var userGrants = grants ?? throw new InvalidOperationException("The refresh token grant needs the app stores.");
         var now = time.GetUtcNow();
         var hash = UserGrants.Hash(request.RefreshToken);
-        var current = request.RefreshToken.Length > 256 ? null : await user.Store.FindRefreshTokenAsync(hash, cancellationToken).ConfigureAwait(false);
+        var current = request.RefreshToken.Length > 256 ? null : await userGrants.Store.FindRefreshTokenAsync(hash, cancellationToken).ConfigureAwait(false);
         if (current is null || current.AppId != app.Id)
         {
             return GrantRefusal.InvalidGrant("The refresh token is invalid.");
@@ -33,10 +33,10 @@ internal sealed class RefreshTokenGrant(UserGrants? grants, VezaPrincipalResolve
 
         if (current.RotatedAt is not null)
         {
-            return await ReusedAsync(user, current, cancellationToken).ConfigureAwait(false);
+            return await ReusedAsync(userGrants, current, cancellationToken).ConfigureAwait(false);
         }
 
-        var grant = await user.Store.FindGrantAsync(current.GrantId, cancellationToken).ConfigureAwait(false);
+        var grant = await userGrants.Store.FindGrantAsync(current.GrantId, cancellationToken).ConfigureAwait(false);
         if (!app.AllowedScopes.Contains(OAuthServerOptions.OfflineAccessScope, StringComparer.Ordinal))
         {
             return GrantRefusal.InvalidGrant("The app may no longer use refresh tokens.");
@@ -60,13 +60,13 @@ internal sealed class RefreshTokenGrant(UserGrants? grants, VezaPrincipalResolve
             scopes = asked;
         }
 
-        var tokens = await user.IssueTokensAsync(app, grant, scopes, hash, now, cancellationToken).ConfigureAwait(false);
-        return tokens is null ? await ReusedAsync(user, current, cancellationToken).ConfigureAwait(false) : tokens;
+        var tokens = await userGrants.IssueTokensAsync(app, grant, scopes, hash, now, cancellationToken).ConfigureAwait(false);
+        return tokens is null ? await ReusedAsync(userGrants, current, cancellationToken).ConfigureAwait(false) : tokens;
     }
 
-    private static async ValueTask<TokenGrantResult> ReusedAsync(UserGrants user, RefreshTokenRecord token, CancellationToken cancellationToken)
+    private static async ValueTask<TokenGrantResult> ReusedAsync(UserGrants userGrants, RefreshTokenRecord token, CancellationToken cancellationToken)
     {
-        await user.RevokeReusedRefreshTokenAsync(token, cancellationToken).ConfigureAwait(false);
+        await userGrants.RevokeReusedRefreshTokenAsync(token, cancellationToken).ConfigureAwait(false);
         return GrantRefusal.InvalidGrant("The refresh token was used before; the authorization is revoked.");
     }
 }
