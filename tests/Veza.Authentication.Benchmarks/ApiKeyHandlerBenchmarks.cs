@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using Microsoft.AspNetCore.Authentication;
 using Veza.Authentication.ApiKeys;
-using Veza.Authentication.Bearer;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Diagnostics;
 
 namespace Veza.Authentication.Benchmarks;

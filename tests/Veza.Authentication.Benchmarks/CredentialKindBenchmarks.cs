@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using Microsoft.AspNetCore.Authentication;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
 
@@ -58,13 +59,9 @@ public class CredentialKindBenchmarks
         await grants.IssueCodeAsync(code, app.Client!.Id, "u", "t", ["graph:read"], "https://app.bench/cb", challenge, CancellationToken.None);
         var snapshot = new ClientSnapshot(app.Client.Id, app.Client.Name, "t", string.Empty, ["graph:read"], TimeSpan.FromHours(1), app.SecretId!, null,
             Stores.OAuthClientKind.App);
-        var (tokens, error) = await grants.RedeemAsync(snapshot, new Dictionary<string, string>
-        {
-            ["code"] = code,
-            ["redirect_uri"] = "https://app.bench/cb",
-            ["code_verifier"] = verifier,
-        }, CancellationToken.None);
-        _userHeader = "Bearer " + (tokens?.AccessToken ?? throw new InvalidOperationException(error?.Description));
+        var redeemed = await _host.Services.GetRequiredService<ITokenGrantHandler<AuthorizationCodeRequest>>()
+            .HandleAsync(snapshot, new AuthorizationCodeRequest(code, "https://app.bench/cb", verifier), CancellationToken.None);
+        _userHeader = "Bearer " + (redeemed.Tokens?.AccessToken ?? throw new InvalidOperationException(redeemed.Refusal?.Description));
 
         foreach (var header in new[] { _keyHeader, _clientHeader, _userHeader })
         {

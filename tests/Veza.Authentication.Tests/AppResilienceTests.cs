@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Stores.InMemory;

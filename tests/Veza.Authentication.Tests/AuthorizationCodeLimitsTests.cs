@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 using Veza.Authentication.Tests.Infrastructure;

@@ -238,6 +238,6 @@ public sealed partial class ApiKeyService
             ApiKeyResult.UnknownTeam => "unknown_team",
             _ => "conflict",
         };
-        return _audit.WriteAsync(VezaAuditActor.For(caller).Event(action, outcome, "api_key", keyId, teamId, _time.GetUtcNow()), cancellationToken);
+        return _audit.WriteAsync(caller.AuditActor().Event(action, outcome, "api_key", keyId, teamId, _time.GetUtcNow()), cancellationToken);
     }
 }

@@ -98,11 +98,11 @@ internal sealed class ApiKeyUsageFlushService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Client use is recorded only when the OAuth2 stores are registered.
-        var recorders = _recorders = Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services)
+        var recorders = _recorders = StoreRegistrations.HasOAuth2(services)
             ? [services.GetRequiredService<ApiKeyUsageRecorder>(), services.GetRequiredService<ClientUsageRecorder>()]
             : [services.GetRequiredService<ApiKeyUsageRecorder>()];
-        var revocations = Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services) ? services.GetRequiredService<ITokenRevocationStore>() : null;
-        var grants = Veza.Authentication.OAuth2.OAuthServerServices.AppsAvailable(services) ? services.GetRequiredService<IOAuthGrantStore>() : null;
+        var revocations = StoreRegistrations.HasOAuth2(services) ? services.GetRequiredService<ITokenRevocationStore>() : null;
+        var grants = StoreRegistrations.HasOAuth2Apps(services) ? services.GetRequiredService<IOAuthGrantStore>() : null;
         var pruneEvery = (int)Math.Max(1, TimeSpan.FromMinutes(10) / options.Value.ApiKeys.LastAccessFlushInterval);
         var ticks = 0;
         using var timer = new PeriodicTimer(options.Value.ApiKeys.LastAccessFlushInterval, timeProvider);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2;
@@ -201,7 +202,7 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
                 return (null, 5);
             case InvalidAuthorizationHeaderException:
                 challenge.StatusCode = StatusCodes.Status401Unauthorized;
-                challenge.Error = "invalid_request";
+                challenge.Error = OAuthConstants.Errors.InvalidRequest;
                 challenge.ErrorDescription = "The request has more than one Authorization header.";
                 return ("INVALID_AUTHORIZATION_HEADER", null);
             case null:
@@ -211,7 +212,7 @@ internal sealed class VezaBearerHandler : AuthenticationHandler<VezaBearerScheme
             default:
                 // One answer for malformed, unknown, wrong, revoked, deleted or expired credentials: no oracle.
                 challenge.StatusCode = StatusCodes.Status401Unauthorized;
-                challenge.Error = "invalid_token";
+                challenge.Error = OAuthConstants.Errors.InvalidToken;
                 challenge.ErrorDescription = "The access token is invalid.";
                 return ("INVALID_TOKEN", null);
         }

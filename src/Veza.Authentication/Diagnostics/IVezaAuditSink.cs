@@ -21,13 +21,13 @@ public interface IVezaAuditSink
 /// <summary>One audit record.</summary>
 public sealed record VezaAuditEvent
 {
-    /// <summary>The <see cref="Action"/> of an authenticated API call.</summary>
-    public const string ApiCallAction = "api.call";
+    /// <summary>The <see cref="Action"/> of an authenticated API call (<see cref="VezaAuditActions.ApiCall"/>).</summary>
+    public const string ApiCallAction = VezaAuditActions.ApiCall;
 
     /// <summary>How the <see cref="Action"/> of a refused OAuth2 request ends (<c>oauth2.token.refuse</c>, ...).</summary>
     public const string RefusalSuffix = ".refuse";
 
-    /// <summary>What was done, for example <c>api_key.create</c>, or <see cref="ApiCallAction"/>.</summary>
+    /// <summary>What was done: one of <see cref="VezaAuditActions"/>, for example <c>api_key.create</c>.</summary>
     public required string Action { get; init; }
 
     /// <summary><c>success</c>, or the error reason.</summary>

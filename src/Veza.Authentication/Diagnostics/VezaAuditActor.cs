@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using Veza.Authentication.Principals;
 
 namespace Veza.Authentication.Diagnostics;
 
 /// <summary>
 /// Who asked for a change, as services record it in the audit trail: the caller's subject and credential, and, for a
-/// change that came through HTTP, the request's address, user agent and id. Services derive it from the
-/// <see cref="VezaCaller"/> they are given.
+/// change that came through HTTP, the request's address, user agent and id. Services derive it from the caller they
+/// are given (<c>VezaCaller.AuditActor</c>).
 /// </summary>
 internal sealed record VezaAuditActor
 {
@@ -53,25 +52,6 @@ internal sealed record VezaAuditActor
             Method = context.Request.Method,
             Path = context.Request.Path.Value,
             RequestId = context.TraceIdentifier,
-        };
-    }
-
-    /// <summary>The actor of a service call: the caller, with the request it came with if any.</summary>
-    /// <param name="caller">The caller.</param>
-    /// <returns>The actor.</returns>
-    public static VezaAuditActor For(VezaCaller caller)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        return new VezaAuditActor
-        {
-            Subject = caller.Subject,
-            CredentialId = caller.CredentialId,
-            CredentialKind = caller.CredentialKind,
-            ClientIp = caller.ClientIp,
-            UserAgent = caller.UserAgent,
-            Method = caller.Method,
-            Path = caller.Path,
-            RequestId = caller.RequestId,
         };
     }
 

@@ -16,7 +16,7 @@ public sealed class VezaAuthenticationFailedContext : ResultContext<VezaBearerSc
         : base(context, scheme, options)
     {
         Exception = exception;
-        FailureKind = Bearer.BearerFailures.KindOf(exception);
+        FailureKind = IKnownAuthenticationFailure.KindOf(exception);
     }
 
     /// <summary>Why the credential was refused, in fixed words.</summary>

@@ -1,5 +1,3 @@
-using Veza.Authentication.Secrets;
-
 namespace Veza.Authentication.Hosting;
 
 /// <summary>Options for <c>AddVezaAuthentication</c>. They are validated when the host starts.</summary>

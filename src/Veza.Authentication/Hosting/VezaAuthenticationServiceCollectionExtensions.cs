@@ -8,7 +8,10 @@ using Veza.Authentication.Bearer;
 using Veza.Authentication.Changes;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.Hosting.Startup;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Endpoints;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
@@ -92,6 +95,15 @@ public static class VezaAuthenticationServiceCollectionExtensions
             ? new UserGrants(grants, consents, sp.GetRequiredService<AccessTokenCodec>(), sp.GetRequiredService<GrantStates>(), sp.GetRequiredService<VezaPrincipalResolver>(),
                 sp.GetRequiredService<IOptions<VezaAuthenticationOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UserGrants>>())
             : null!);
+        // The token endpoint's grant types, one handler and one request parser each, known to the endpoint by grant_type
+        // only; metadata lists them in this order.
+        services.TryAddSingleton<ITokenGrantHandler<ClientCredentialsRequest>, ClientCredentialsGrant>();
+        services.TryAddSingleton<ITokenGrantHandler<AuthorizationCodeRequest>, AuthorizationCodeGrant>();
+        services.TryAddSingleton<ITokenGrantHandler<RefreshTokenRequest>, RefreshTokenGrant>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITokenRequestParser, ClientCredentialsRequestParser>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITokenRequestParser, AuthorizationCodeRequestParser>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITokenRequestParser, RefreshTokenRequestParser>());
+        services.TryAddSingleton<TokenGrantTypes>();
         services.AddAntiforgery();
         services.TryAddSingleton(sp => new OAuthAppService(
             sp.GetRequiredService<OAuthClientService>(),
@@ -147,7 +159,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
     private static IEnumerable<IChangeListener> ChangeListeners(IServiceProvider services)
     {
         yield return services.GetRequiredService<ApiKeyVerifier>();
-        if (!OAuthServerServices.IsAvailable(services))
+        if (!Veza.Authentication.Stores.StoreRegistrations.HasOAuth2(services))
         {
             yield break;
         }
@@ -157,7 +169,7 @@ public static class VezaAuthenticationServiceCollectionExtensions
         yield return services.GetRequiredService<TokenRevocationList>();
         yield return services.GetRequiredService<OAuthServerSwitch>();
         yield return services.GetRequiredService<SigningKeyRing>();
-        if (OAuthServerServices.AppsAvailable(services))
+        if (Veza.Authentication.Stores.StoreRegistrations.HasOAuth2Apps(services))
         {
             yield return services.GetRequiredService<GrantStates>();
         }

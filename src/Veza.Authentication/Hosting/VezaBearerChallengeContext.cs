@@ -24,7 +24,7 @@ public sealed class VezaBearerChallengeContext : PropertiesContext<VezaBearerSch
     public Exception? AuthenticateFailure { get; init; }
 
     /// <summary>Why authentication failed, as a kind, or <see langword="null"/> when no credential was sent.</summary>
-    public VezaAuthenticationFailureKind? FailureKind => AuthenticateFailure is null ? null : Bearer.BearerFailures.KindOf(AuthenticateFailure);
+    public VezaAuthenticationFailureKind? FailureKind => AuthenticateFailure is null ? null : IKnownAuthenticationFailure.KindOf(AuthenticateFailure);
 
     /// <summary>The HTTP status: 401, or 429/503 when the credential could not be checked now.</summary>
     public int StatusCode { get; set; }

@@ -29,11 +29,11 @@ public static class VezaEndpointRouteBuilderExtensions
             .Build());
         ApiKeyManagementEndpoints.Map(group, "/keys", ApiKeyKind.Personal);
         ApiKeyManagementEndpoints.Map(group, "/teamkeys", ApiKeyKind.Team);
-        if (Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(endpoints.ServiceProvider))
+        if (StoreRegistrations.HasOAuth2(endpoints.ServiceProvider))
         {
             OAuthClientManagementEndpoints.Map(group, "/oauth2clients");
             SignInSettingsEndpoints.Map(group, "/signinsettings");
-            if (Veza.Authentication.OAuth2.OAuthServerServices.AppsAvailable(endpoints.ServiceProvider))
+            if (StoreRegistrations.HasOAuth2Apps(endpoints.ServiceProvider))
             {
                 OAuthAppManagementEndpoints.Map(group, "/oauth2apps");
                 OAuthConsentEndpoints.Map(group, "/oauth2consents");
@@ -54,10 +54,10 @@ public static class VezaEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
-        if (!Veza.Authentication.OAuth2.OAuthServerServices.IsAvailable(services))
+        if (!StoreRegistrations.HasOAuth2(services))
         {
             throw new InvalidOperationException("MapVezaOAuth2 needs the OAuth2 stores; register them with AddInMemoryStores() or AddOAuth2Stores<...>(). Missing: "
-                + string.Join(", ", Veza.Authentication.OAuth2.OAuthServerServices.Missing(services)) + ".");
+                + string.Join(", ", StoreRegistrations.MissingOAuth2(services)) + ".");
         }
 
         var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<VezaAuthenticationOptions>>().Value;
@@ -67,7 +67,7 @@ public static class VezaEndpointRouteBuilderExtensions
         }
 
         Veza.Authentication.OAuth2.Endpoints.OAuthServerEndpoints.Map(endpoints, options.OAuth2);
-        if (Veza.Authentication.OAuth2.OAuthServerServices.AppsAvailable(services))
+        if (StoreRegistrations.HasOAuth2Apps(services))
         {
             if (string.IsNullOrEmpty(options.OAuth2.InteractiveScheme))
             {

@@ -57,10 +57,15 @@ internal static class VezaErrorWriter
             [new VezaErrorDetail(ErrorInfoType, reason ?? kind.Reason, Domain, metadata)],
             context.TraceIdentifier,
             FormatTimestamp(time.GetUtcNow()));
-        return response.WriteAsJsonAsync(error, VezaJsonContext.Default.VezaError, contentType: "application/json", context.RequestAborted);
+        return response.WriteAsJsonAsync(error, VezaErrorJsonContext.Default.VezaError, contentType: "application/json", context.RequestAborted);
     }
 
     /// <summary>RFC 3339 in UTC with millisecond precision, e.g. <c>2026-11-27T05:00:00.000Z</c>.</summary>
     public static string FormatTimestamp(DateTimeOffset value)
         => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }
+
+/// <summary>The error shape, serialized without reflection, with the same options as the management API's bodies.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(VezaError))]
+internal sealed partial class VezaErrorJsonContext : JsonSerializerContext;

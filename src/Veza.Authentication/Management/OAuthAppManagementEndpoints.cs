@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
-using Veza.Authentication.Bearer;
 using Veza.Authentication.Changes;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Veza.Authentication.Bearer;
 using Veza.Authentication.Changes;
+using Veza.Authentication.Credentials;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;

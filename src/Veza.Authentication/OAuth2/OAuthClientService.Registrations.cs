@@ -174,7 +174,7 @@ public sealed partial class OAuthClientService
 
     internal ValueTask AuditAsync(OAuthClientKind kind, VezaCaller caller, string action, OAuthClientChange change, string? clientId, string? teamId,
         CancellationToken cancellationToken)
-        => _audit.WriteAsync(VezaAuditActor.For(caller).Event(action, change.Result == OAuthClientResult.Success ? "success" : ToSnake(change.Result),
+        => _audit.WriteAsync(caller.AuditActor().Event(action, change.Result == OAuthClientResult.Success ? "success" : ToSnake(change.Result),
             kind == OAuthClientKind.App ? "oauth2_app" : TargetKind, clientId, teamId, _time.GetUtcNow()), cancellationToken);
 
     private static string ToSnake(OAuthClientResult result) => result switch

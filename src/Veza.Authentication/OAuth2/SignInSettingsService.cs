@@ -66,5 +66,5 @@ public sealed class SignInSettingsService
             : $"Only administrators of the root team {verb} the sign-in settings.";
 
     private ValueTask AuditAsync(VezaCaller caller, string action, string outcome, CancellationToken cancellationToken)
-        => _audit.WriteAsync(VezaAuditActor.For(caller).Event(action, outcome, "sign_in_settings", null, null, _time.GetUtcNow()), cancellationToken);
+        => _audit.WriteAsync(caller.AuditActor().Event(action, outcome, "sign_in_settings", null, null, _time.GetUtcNow()), cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Veza.Authentication.Diagnostics;
 
 namespace Veza.Authentication.Principals;
 
@@ -136,4 +137,17 @@ public sealed class VezaCaller
     /// <returns>A short description; never a secret.</returns>
     public override string ToString()
         => IsHost ? $"{Kind} {Subject}" : $"{Kind} {Subject} in {TeamId} [{string.Join(", ", Roles)}]";
+
+    /// <summary>The caller as the audit trail records it, with the request it came with if any.</summary>
+    internal VezaAuditActor AuditActor() => new()
+    {
+        Subject = Subject,
+        CredentialId = CredentialId,
+        CredentialKind = CredentialKind,
+        ClientIp = ClientIp,
+        UserAgent = UserAgent,
+        Method = Method,
+        Path = Path,
+        RequestId = RequestId,
+    };
 }

@@ -46,4 +46,7 @@ internal sealed class SecretCheckGate : IDisposable
 }
 
 /// <summary>Every secret-check slot stayed taken for the whole queue timeout: the request is answered 503.</summary>
-internal sealed class SecretCheckBusyException() : Exception("Secret checks are saturated.");
+internal sealed class SecretCheckBusyException() : Exception("Secret checks are saturated."), IKnownAuthenticationFailure
+{
+    public VezaAuthenticationFailureKind Kind => VezaAuthenticationFailureKind.Busy;
+}

@@ -1,4 +1,4 @@
-using Veza.Authentication.Bearer;
+using Veza.Authentication.Credentials;
 
 namespace Veza.Authentication.Secrets;
 

@@ -10,9 +10,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.Diagnostics;
 using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Secrets;
 using Veza.Authentication.Stores;
+using static Veza.Authentication.OAuth2.OAuthConstants;
 
 namespace Veza.Authentication.OAuth2.Endpoints;
 
@@ -24,8 +26,6 @@ namespace Veza.Authentication.OAuth2.Endpoints;
 /// </summary>
 internal static class AuthorizationEndpoint
 {
-    private const string RefusalAction = "oauth2.authorize.refuse";
-
     public static void Map(IEndpointRouteBuilder endpoints, OAuthServerOptions options)
         => endpoints.MapMethods(options.AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
@@ -73,7 +73,7 @@ internal static class AuthorizationEndpoint
         }
 
         // 1. A known, active app.
-        var clientId = Get(query, "client_id");
+        var clientId = Get(query, Parameters.ClientId);
         var app = ClientSecretVerifier.IsPlausible(clientId)
             ? await StoreRead.WithTimeoutAsync((Store: services.GetRequiredService<IOAuthClientStore>(), Id: clientId!), static (s, ct) => s.Store.FindByIdAsync(s.Id, ct),
                 services.GetRequiredService<IOptions<VezaAuthenticationOptions>>().Value.Stores.Timeout).ConfigureAwait(false)
@@ -85,59 +85,57 @@ internal static class AuthorizationEndpoint
         }
 
         // 2. A redirect URI the app registered: from here on errors go back to the app.
-        var redirectUri = Get(query, "redirect_uri");
+        var redirectUri = Get(query, Parameters.RedirectUri);
         if (redirectUri is null || redirectUri.Length > 2000 || !RedirectUriRules.IsUriText(redirectUri) || !RedirectUriRules.IsAllowed(redirectUri, settings))
         {
             await RefuseOnPageAsync(context, app.Id, "redirect URI not registered", "The redirect URI is missing or not registered for this app.").ConfigureAwait(false);
             return;
         }
 
-        var back = new Reply(context, redirectUri, Get(query, "state"), options.Issuer!, app.Id);
+        var back = new Reply(context, redirectUri, Get(query, Parameters.State), options.Issuer!, app.Id);
 
         // 3. The authorization code flow only: no implicit, no hybrid.
-        var responseType = Get(query, "response_type");
-        if (responseType != "code")
+        var responseType = Get(query, Parameters.ResponseType);
+        if (responseType != Values.CodeResponseType)
         {
-            await back.ErrorAsync(responseType is null ? "invalid_request" : "unsupported_response_type", "response_type must be code.").ConfigureAwait(false);
+            await back.ErrorAsync(responseType is null ? Errors.InvalidRequest : Errors.UnsupportedResponseType, "response_type must be code.").ConfigureAwait(false);
             return;
         }
 
-        if (Get(query, "response_mode") is { } mode && mode != "query")
+        if (Get(query, Parameters.ResponseMode) is { } mode && mode != Values.QueryResponseMode)
         {
-            await back.ErrorAsync("invalid_request", "Only response_mode=query is supported.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.InvalidRequest, "Only response_mode=query is supported.").ConfigureAwait(false);
             return;
         }
 
         // 4. PKCE with S256: plain and a missing method are refused.
-        var challenge = Get(query, "code_challenge");
-        if (challenge is null || Get(query, "code_challenge_method") != "S256")
+        var challenge = Get(query, Parameters.CodeChallenge);
+        if (challenge is null || Get(query, Parameters.CodeChallengeMethod) != Values.S256)
         {
-            await back.ErrorAsync("invalid_request", "PKCE is required: code_challenge with code_challenge_method=S256.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.InvalidRequest, "PKCE is required: code_challenge with code_challenge_method=S256.").ConfigureAwait(false);
             return;
         }
 
-        if (challenge.Length != 43 || !UserGrants.IsPkceValue(challenge))
+        if (challenge.Length != 43 || !Pkce.IsValue(challenge))
         {
-            await back.ErrorAsync("invalid_request", "code_challenge must be the 43-character base64url SHA-256 of the verifier.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.InvalidRequest, "code_challenge must be the 43-character base64url SHA-256 of the verifier.").ConfigureAwait(false);
             return;
         }
 
         // 5. Scopes the app is allowed; none asked means all it is allowed.
-        string[] scopes = Get(query, "scope") is { } scope
-            ? [.. scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)]
-            : [.. app.AllowedScopes];
+        string[] scopes = Get(query, Parameters.Scope) is { } scope ? OAuthProtocol.ReadScopes(scope) : [.. app.AllowedScopes];
         if (scopes.Length == 0 || scopes.Any(s => !app.AllowedScopes.Contains(s, StringComparer.Ordinal)))
         {
-            await back.ErrorAsync("invalid_scope", "A requested scope is unknown or not allowed for this app.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.InvalidScope, "A requested scope is unknown or not allowed for this app.").ConfigureAwait(false);
             return;
         }
 
-        var prompts = (Get(query, "prompt") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var promptNone = prompts.Contains("none", StringComparer.Ordinal);
-        var promptConsent = prompts.Contains("consent", StringComparer.Ordinal);
+        var prompts = (Get(query, Parameters.Prompt) ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var promptNone = prompts.Contains(Values.PromptNone, StringComparer.Ordinal);
+        var promptConsent = prompts.Contains(Values.PromptConsent, StringComparer.Ordinal);
         if (promptNone && prompts.Length > 1)
         {
-            await back.ErrorAsync("invalid_request", "prompt=none cannot be combined with other values.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.InvalidRequest, "prompt=none cannot be combined with other values.").ConfigureAwait(false);
             return;
         }
 
@@ -147,7 +145,7 @@ internal static class AuthorizationEndpoint
         {
             if (promptNone)
             {
-                await back.ErrorAsync("login_required", "The user is not signed in.").ConfigureAwait(false);
+                await back.ErrorAsync(Errors.LoginRequired, "The user is not signed in.").ConfigureAwait(false);
                 return;
             }
 
@@ -160,7 +158,7 @@ internal static class AuthorizationEndpoint
         var teams = await principals.TeamsOfAsync(userId, context.RequestAborted).ConfigureAwait(false);
         if (teams.Count == 0)
         {
-            await back.ErrorAsync("access_denied", "The user holds no role in any team.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.AccessDenied, "The user holds no role in any team.").ConfigureAwait(false);
             return;
         }
 
@@ -184,7 +182,7 @@ internal static class AuthorizationEndpoint
 
         if (promptNone)
         {
-            await back.ErrorAsync("consent_required", "The user has not consented to this request.").ConfigureAwait(false);
+            await back.ErrorAsync(Errors.ConsentRequired, "The user has not consented to this request.").ConfigureAwait(false);
             return;
         }
 
@@ -231,8 +229,8 @@ internal static class AuthorizationEndpoint
         var decision = form[VezaConsentPageModel.DecisionField].ToString();
         if (decision == "deny")
         {
-            await AuditAsync(context, "oauth2.consent.deny", "denied", request.AppId, null).ConfigureAwait(false);
-            await back.ErrorAsync("access_denied", "The user denied the request.").ConfigureAwait(false);
+            await AuditAsync(context, VezaAuditActions.ConsentDeny, "denied", request.AppId, null).ConfigureAwait(false);
+            await back.ErrorAsync(Errors.AccessDenied, "The user denied the request.").ConfigureAwait(false);
             return;
         }
 
@@ -250,18 +248,18 @@ internal static class AuthorizationEndpoint
     private static async Task IssueAsync(HttpContext context, UserGrants grants, Reply back, Approved request, string teamId, bool consented = false)
     {
         var code = UserGrants.NewHandle();
-        var location = back.Location("code", code);
+        var location = back.Location(Parameters.Code, code);
         if (consented)
         {
             var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             await grants.Consents.SaveAsync(new OAuthConsentRecord(request.UserId, request.AppId, teamId, request.Scopes, now), context.RequestAborted)
                 .ConfigureAwait(false);
-            await AuditAsync(context, "oauth2.consent.grant", "success", request.AppId, teamId).ConfigureAwait(false);
+            await AuditAsync(context, VezaAuditActions.ConsentGrant, "success", request.AppId, teamId).ConfigureAwait(false);
         }
 
         await grants.IssueCodeAsync(code, request.AppId, request.UserId, teamId, request.Scopes, request.RedirectUri, request.Challenge, context.RequestAborted)
             .ConfigureAwait(false);
-        await AuditAsync(context, "oauth2.authorize", "code_issued", request.AppId, teamId).ConfigureAwait(false);
+        await AuditAsync(context, VezaAuditActions.Authorize, "code_issued", request.AppId, teamId).ConfigureAwait(false);
         back.Redirect(location);
     }
 
@@ -276,7 +274,7 @@ internal static class AuthorizationEndpoint
     // A request that cannot be answered to the app: logged at Debug, counted, and audited aggregated, like every refusal.
     private static async Task RefuseOnPageAsync(HttpContext context, string? clientId, string reason, string message)
     {
-        await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, RefusalAction, "invalid_request", "oauth2_app",
+        await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, VezaAuditActions.AuthorizeRefuse, Errors.InvalidRequest, "oauth2_app",
             ClientSecretVerifier.IsPlausible(clientId) ? clientId : null, reason).ConfigureAwait(false);
         await ErrorPageAsync(context, StatusCodes.Status400BadRequest, message).ConfigureAwait(false);
     }
@@ -310,8 +308,8 @@ internal static class AuthorizationEndpoint
     {
         public async Task ErrorAsync(string error, string description)
         {
-            var location = Location("error", error, description);
-            await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, RefusalAction, error, "oauth2_app", appId, description)
+            var location = Location(Parameters.Error, error, description);
+            await context.RequestServices.GetRequiredService<RefusalAuditor>().RecordAsync(context, VezaAuditActions.AuthorizeRefuse, error, "oauth2_app", appId, description)
                 .ConfigureAwait(false);
             Redirect(location);
         }
@@ -322,15 +320,15 @@ internal static class AuthorizationEndpoint
             var parameters = new List<KeyValuePair<string, string?>> { new(name, value) };
             if (description is not null)
             {
-                parameters.Add(new("error_description", description));
+                parameters.Add(new(Parameters.ErrorDescription, description));
             }
 
             if (state is not null)
             {
-                parameters.Add(new("state", state));
+                parameters.Add(new(Parameters.State, state));
             }
 
-            parameters.Add(new("iss", issuer));
+            parameters.Add(new(Parameters.Iss, issuer));
             return QueryHelpers.AddQueryString(redirectUri, parameters);
         }
 

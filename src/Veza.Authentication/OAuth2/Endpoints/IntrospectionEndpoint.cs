@@ -1,10 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Veza.Authentication.Bearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Veza.Authentication.Credentials;
+using Veza.Authentication.OAuth2.Grants;
 using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
+using static Veza.Authentication.OAuth2.OAuthConstants;
 
 namespace Veza.Authentication.OAuth2.Endpoints;
 
@@ -19,12 +22,12 @@ internal static class IntrospectionEndpoint
     // hides a token. Only the client a token was issued to learns anything about it; to anyone else it is inactive.
     public static async Task IntrospectAsync(HttpContext context)
     {
-        var (client, token, basic) = await OAuthServerEndpoints.ReadTokenRequestAsync(context, allowPublic: false).ConfigureAwait(false);
-        if (client is null)
+        if (await ClientAuthentication.ReadTokenRequestAsync(context, allowPublic: false).ConfigureAwait(false) is not { } request)
         {
             return;
         }
 
+        var (client, token, basic) = request;
         var services = context.RequestServices;
         Action<Utf8JsonWriter>? describe;
         try
@@ -38,7 +41,7 @@ internal static class IntrospectionEndpoint
         catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
         {
             context.Response.Headers.RetryAfter = "5";
-            await OAuthProtocol.WriteErrorAsync(context, new OAuthError(503, "temporarily_unavailable", "Introspection is temporarily unavailable."), basic)
+            await OAuthProtocol.WriteErrorAsync(context, OAuthError.TemporarilyUnavailable("Introspection is temporarily unavailable."), basic)
                 .ConfigureAwait(false);
             return;
         }
@@ -46,7 +49,7 @@ internal static class IntrospectionEndpoint
         OAuthProtocol.NoStore(context.Response);
         await OAuthProtocol.WriteJsonAsync(context, json =>
         {
-            json.WriteBoolean("active", describe is not null);
+            json.WriteBoolean(Parameters.Active, describe is not null);
             describe?.Invoke(json);
         }).ConfigureAwait(false);
     }
@@ -74,16 +77,16 @@ internal static class IntrospectionEndpoint
         var codec = services.GetRequiredService<AccessTokenCodec>();
         return json =>
         {
-            json.WriteString("scope", string.Join(' ', claims.Scopes));
-            json.WriteString("client_id", claims.ClientId);
-            json.WriteString("token_type", "Bearer");
-            json.WriteNumber("exp", claims.ExpiresAt.ToUnixTimeSeconds());
-            json.WriteNumber("iat", claims.IssuedAt.ToUnixTimeSeconds());
-            json.WriteNumber("nbf", claims.IssuedAt.ToUnixTimeSeconds());
-            json.WriteString("sub", claims.TokenSubject);
-            json.WriteString("aud", codec.Audience);
-            json.WriteString("iss", codec.Issuer);
-            json.WriteString("jti", claims.TokenId);
+            json.WriteString(Parameters.Scope, string.Join(' ', claims.Scopes));
+            json.WriteString(Parameters.ClientId, claims.ClientId);
+            json.WriteString(Parameters.TokenType, Values.BearerTokenType);
+            json.WriteNumber(JwtRegisteredClaimNames.Exp, claims.ExpiresAt.ToUnixTimeSeconds());
+            json.WriteNumber(JwtRegisteredClaimNames.Iat, claims.IssuedAt.ToUnixTimeSeconds());
+            json.WriteNumber(JwtRegisteredClaimNames.Nbf, claims.IssuedAt.ToUnixTimeSeconds());
+            json.WriteString(JwtRegisteredClaimNames.Sub, claims.TokenSubject);
+            json.WriteString(JwtRegisteredClaimNames.Aud, codec.Audience);
+            json.WriteString(JwtRegisteredClaimNames.Iss, codec.Issuer);
+            json.WriteString(JwtRegisteredClaimNames.Jti, claims.TokenId);
             json.WriteString(VezaClaimTypes.TeamId, claims.TeamId);
         };
     }
@@ -100,12 +103,12 @@ internal static class IntrospectionEndpoint
         var issuer = services.GetRequiredService<AccessTokenCodec>().Issuer;
         return json =>
         {
-            json.WriteString("scope", string.Join(' ', usable.Scopes));
-            json.WriteString("client_id", app.Id);
-            json.WriteNumber("exp", usable.Token.ExpiresAt.ToUnixTimeSeconds());
-            json.WriteNumber("iat", usable.Token.CreatedAt.ToUnixTimeSeconds());
-            json.WriteString("sub", VezaPrincipalResolver.UserSubject(usable.Grant.UserId));
-            json.WriteString("iss", issuer);
+            json.WriteString(Parameters.Scope, string.Join(' ', usable.Scopes));
+            json.WriteString(Parameters.ClientId, app.Id);
+            json.WriteNumber(JwtRegisteredClaimNames.Exp, usable.Token.ExpiresAt.ToUnixTimeSeconds());
+            json.WriteNumber(JwtRegisteredClaimNames.Iat, usable.Token.CreatedAt.ToUnixTimeSeconds());
+            json.WriteString(JwtRegisteredClaimNames.Sub, VezaPrincipalResolver.UserSubject(usable.Grant.UserId));
+            json.WriteString(JwtRegisteredClaimNames.Iss, issuer);
             json.WriteString(VezaClaimTypes.TeamId, usable.Grant.TeamId);
         };
     }

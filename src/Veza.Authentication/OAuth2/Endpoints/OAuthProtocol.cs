@@ -9,9 +9,11 @@ namespace Veza.Authentication.OAuth2.Endpoints;
 /// <summary>An RFC 6749 §5.2 error: the HTTP status, the <c>error</c> code and its <c>error_description</c>.</summary>
 internal sealed record OAuthError(int Status, string Error, string Description)
 {
-    public static OAuthError InvalidRequest(string description) => new(400, "invalid_request", description);
+    public static OAuthError InvalidRequest(string description) => new(400, OAuthConstants.Errors.InvalidRequest, description);
 
-    public static OAuthError InvalidClient(string description = "Client authentication failed.") => new(401, "invalid_client", description);
+    public static OAuthError InvalidClient(string description = "Client authentication failed.") => new(401, OAuthConstants.Errors.InvalidClient, description);
+
+    public static OAuthError TemporarilyUnavailable(string description, int status = 503) => new(status, OAuthConstants.Errors.TemporarilyUnavailable, description);
 }
 
 /// <summary>
@@ -79,8 +81,8 @@ internal static class OAuthProtocol
     public static (string? ClientId, string? Secret, bool UsedBasic, OAuthError? Error) ReadClient(HttpRequest request, Dictionary<string, string> form)
     {
         var authorization = request.Headers.Authorization;
-        form.TryGetValue("client_id", out var postedId);
-        form.TryGetValue("client_secret", out var postedSecret);
+        form.TryGetValue(OAuthConstants.Parameters.ClientId, out var postedId);
+        form.TryGetValue(OAuthConstants.Parameters.ClientSecret, out var postedSecret);
         if (authorization.Count > 1)
         {
             return (null, null, false, OAuthError.InvalidRequest("The request has more than one Authorization header."));
@@ -135,10 +137,13 @@ internal static class OAuthProtocol
 
         return WriteJsonAsync(context, json =>
         {
-            json.WriteString("error", error.Error);
-            json.WriteString("error_description", error.Description);
+            json.WriteString(OAuthConstants.Parameters.Error, error.Error);
+            json.WriteString(OAuthConstants.Parameters.ErrorDescription, error.Description);
         });
     }
+
+    /// <summary>The scopes of a <c>scope</c> parameter (RFC 6749 §3.3): space-separated, each once.</summary>
+    public static string[] ReadScopes(string scope) => [.. scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
 
     public static void NoStore(HttpResponse response)
     {

@@ -1,4 +1,4 @@
-namespace Veza.Authentication.Secrets;
+namespace Veza.Authentication.Hosting;
 
 /// <summary>Argon2id parameters used when hashing new secrets.</summary>
 /// <remarks>

@@ -1,12 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Veza.Authentication.ApiKeys;
-using Veza.Authentication.Secrets;
+using Veza.Authentication.OAuth2.Tokens;
 using Veza.Authentication.Stores;
 
-namespace Veza.Authentication.Hosting;
+namespace Veza.Authentication.Hosting.Startup;
 
-/// <summary>Checks the options, and that the host registered its stores, when the host starts.</summary>
+/// <summary>
+/// Checks the options, and that the host registered its stores, when the host starts. It applies every area's rules
+/// (key prefixes, signing algorithms), so it sits above them all, apart from the options it checks.
+/// </summary>
 internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsService services) : IValidateOptions<VezaAuthenticationOptions>
 {
     public ValidateOptionsResult Validate(string? name, VezaAuthenticationOptions options)
@@ -137,7 +140,7 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("OAuth2.ClockSkew must be from 0 to 5 minutes.");
         }
 
-        if (Array.IndexOf(Veza.Authentication.OAuth2.Tokens.SigningKeyRing.AllowedAlgorithms, oauth.SigningAlgorithm) < 0)
+        if (Array.IndexOf(SigningKeyRing.AllowedAlgorithms, oauth.SigningAlgorithm) < 0)
         {
             errors.Add("OAuth2.SigningAlgorithm must be RS256 or ES256.");
         }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Veza.Authentication.Principals;
+using Veza.Authentication.Diagnostics;
 
-namespace Veza.Authentication.Diagnostics;
+namespace Veza.Authentication.Principals;
 
 /// <summary>
 /// Raises the <see cref="VezaAuditEvent.ApiCallAction"/> event of every authenticated call once its response is
@@ -19,7 +19,7 @@ internal sealed class CallAuditor(IVezaAuditSink sink, TimeProvider time)
             var status = context.Response.StatusCode;
             var written = owner._sink.WriteAsync(new VezaAuditEvent
             {
-                Action = VezaAuditEvent.ApiCallAction,
+                Action = VezaAuditActions.ApiCall,
                 Outcome = status < 400 ? "success" : "failure",
                 Actor = caller.Subject,
                 ActorCredentialId = caller.CredentialId,

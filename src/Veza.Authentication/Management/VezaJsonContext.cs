@@ -1,14 +1,13 @@
 using System.Text.Json.Serialization;
-using Veza.Authentication.Management;
 
-namespace Veza.Authentication.Hosting;
+namespace Veza.Authentication.Management;
 
+/// <summary>The management API's request and response bodies, serialized without reflection.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     AllowTrailingCommas = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
-[JsonSerializable(typeof(VezaError))]
 [JsonSerializable(typeof(ApiKeyValueResponse))]
 [JsonSerializable(typeof(ApiKeyListResponse))]
 [JsonSerializable(typeof(EmptyResponse))]
