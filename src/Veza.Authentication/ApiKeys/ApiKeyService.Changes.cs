@@ -1,5 +1,6 @@
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
+using Veza.Authentication.Diagnostics;
 
 namespace Veza.Authentication.ApiKeys;
 
@@ -24,7 +25,7 @@ public sealed partial class ApiKeyService
             return caller.MayManage ? new ApiKeyChange(ApiKeyResult.InvalidName, Error: InvalidNameMessage) : Refused(NotManagerMessage);
         }
 
-        var change = await ChangeAsync(kind, id, "api_key.rename", caller, (_, ct) => _store.RenameAsync(id, normalized, ct), cancellationToken)
+        var change = await ChangeAsync(kind, id, VezaAuditActions.ApiKeyRename, caller, (_, ct) => _store.RenameAsync(id, normalized, ct), cancellationToken)
             .ConfigureAwait(false);
         if (change.Result != ApiKeyResult.Success)
         {
@@ -45,7 +46,7 @@ public sealed partial class ApiKeyService
         => RevokeAsync(null, id, caller, cancellationToken);
 
     internal async Task<ApiKeyChange> RevokeAsync(ApiKeyKind? kind, string id, VezaCaller caller, CancellationToken cancellationToken)
-        => await ChangeAsync(kind, id, "api_key.revoke", caller, (authority, ct) => _store.RevokeAsync(id, caller.Subject, authority, ct), cancellationToken)
+        => await ChangeAsync(kind, id, VezaAuditActions.ApiKeyRevoke, caller, (authority, ct) => _store.RevokeAsync(id, caller.Subject, authority, ct), cancellationToken)
             .ConfigureAwait(false) with { Key = null };
 
     /// <summary>Reinstates a key the caller may manage (<see cref="ApiKeyStatus.Active"/>), unless it was revoked
@@ -59,7 +60,7 @@ public sealed partial class ApiKeyService
 
     internal async Task<ApiKeyChange> ReinstateAsync(ApiKeyKind? kind, string id, VezaCaller caller, CancellationToken cancellationToken)
     {
-        var change = await ChangeAsync(kind, id, "api_key.reinstate", caller, (authority, ct) => _store.ReinstateAsync(id, authority, ct), cancellationToken)
+        var change = await ChangeAsync(kind, id, VezaAuditActions.ApiKeyReinstate, caller, (authority, ct) => _store.ReinstateAsync(id, authority, ct), cancellationToken)
             .ConfigureAwait(false) with { Key = null };
         return change.Result == ApiKeyResult.Outranked
             ? change with { Error = "This key was revoked by someone with more authority over it; only they, or someone with at least as much, may reinstate it." }
@@ -75,7 +76,7 @@ public sealed partial class ApiKeyService
         => DeleteAsync(null, id, caller, cancellationToken);
 
     internal Task<ApiKeyChange> DeleteAsync(ApiKeyKind? kind, string id, VezaCaller caller, CancellationToken cancellationToken)
-        => ChangeAsync(kind, id, "api_key.delete", caller, async (_, ct) =>
+        => ChangeAsync(kind, id, VezaAuditActions.ApiKeyDelete, caller, async (_, ct) =>
         {
             try
             {

@@ -40,7 +40,7 @@ public sealed partial class ApiKeyService
     public Task<IReadOnlyList<string>> UserRemovedFromTeamAsync(string userId, string teamId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(teamId);
-        return DeletePersonalKeysAsync(userId, teamId, "user.removed_from_team", cancellationToken);
+        return DeletePersonalKeysAsync(userId, teamId, VezaAuditActions.UserRemovedFromTeamApiKeyDeleted, cancellationToken);
     }
 
     /// <summary>Call when a user is removed from the platform: deletes all their personal keys.</summary>
@@ -48,7 +48,7 @@ public sealed partial class ApiKeyService
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The ids of the deleted keys.</returns>
     public Task<IReadOnlyList<string>> UserRemovedAsync(string userId, CancellationToken cancellationToken)
-        => DeletePersonalKeysAsync(userId, null, "user.removed", cancellationToken);
+        => DeletePersonalKeysAsync(userId, null, VezaAuditActions.UserRemovedApiKeyDeleted, cancellationToken);
 
     /// <summary>Writes pending last-use times to the store now instead of at the next interval.</summary>
     /// <param name="cancellationToken">Cancels the write.</param>
@@ -91,7 +91,7 @@ public sealed partial class ApiKeyService
             _verifier.Evict(id);
             await _audit.WriteAsync(new VezaAuditEvent
             {
-                Action = action + ".api_key_deleted",
+                Action = action,
                 Outcome = "success",
                 Actor = "system",
                 TargetKind = "api_key",

@@ -93,7 +93,7 @@ public sealed partial class ApiKeyService
             ?? await RefuseCreateAsync(draft.Kind, teamId!, owner, caller, cancellationToken).ConfigureAwait(false)
             ?? await StoreNewAsync(ApiKeyFormat.Generate(_prefix), draft.Kind, name, teamId!, owner, caller.UserId, enforceQuota: true, cancellationToken)
                 .ConfigureAwait(false);
-        await AuditAsync(caller, "api_key.create", change.Result, change.Key?.Id, teamId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, VezaAuditActions.ApiKeyCreate, change.Result, change.Key?.Id, teamId, cancellationToken).ConfigureAwait(false);
         return change;
     }
 

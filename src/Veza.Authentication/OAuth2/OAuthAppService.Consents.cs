@@ -1,5 +1,6 @@
 using Veza.Authentication.Principals;
 using Veza.Authentication.Stores;
+using Veza.Authentication.Diagnostics;
 
 namespace Veza.Authentication.OAuth2;
 
@@ -69,7 +70,7 @@ public sealed partial class OAuthAppService
 
         await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId, UserId = user }, cancellationToken).ConfigureAwait(false);
         var removed = await _consents.RemoveAsync(user!, appId, cancellationToken).ConfigureAwait(false);
-        await _registry.AuditAsync(OAuthClientKind.App, caller, "oauth2.consent.withdraw", new OAuthClientChange(OAuthClientResult.Success), appId, null,
+        await _registry.AuditAsync(OAuthClientKind.App, caller, VezaAuditActions.ConsentWithdraw, new OAuthClientChange(OAuthClientResult.Success), appId, null,
             cancellationToken).ConfigureAwait(false);
         return new OAuthConsentWithdrawal(OAuthClientResult.Success, removed);
     }

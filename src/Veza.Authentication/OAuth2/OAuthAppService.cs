@@ -103,7 +103,7 @@ public sealed partial class OAuthAppService
 
         if (refused is not null)
         {
-            await _registry.AuditAsync(OAuthClientKind.App, caller, "oauth2_app.create", refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
+            await _registry.AuditAsync(OAuthClientKind.App, caller, VezaAuditActions.OAuthAppCreate, refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
@@ -171,7 +171,7 @@ public sealed partial class OAuthAppService
         string[] scopes = [];
         OAuthAppSettings? settings = null;
         var allowedAnyBefore = false;
-        var change = await _registry.ChangeAsync(OAuthClientKind.App, appId, "oauth2_app.update", caller, current =>
+        var change = await _registry.ChangeAsync(OAuthClientKind.App, appId, VezaAuditActions.OAuthAppUpdate, caller, current =>
         {
             var draft = edit(current) with { TeamId = current.TeamId };
             allowedAnyBefore = current.App?.AllowAnyRedirectUri == true;
@@ -203,7 +203,7 @@ public sealed partial class OAuthAppService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> RemoveSecretAsync(string appId, string secretId, VezaCaller caller, CancellationToken cancellationToken)
-        => _registry.ChangeAsync(OAuthClientKind.App, appId, "oauth2_app.secret.remove", caller, null,
+        => _registry.ChangeAsync(OAuthClientKind.App, appId, VezaAuditActions.OAuthAppSecretRemove, caller, null,
             (_, ct) => _store.RemoveSecretAsync(appId, secretId, ct), cancellationToken);
 
     /// <summary>Revokes an app: it cannot authorize users or get tokens, and every grant it holds is revoked, so its
@@ -215,7 +215,7 @@ public sealed partial class OAuthAppService
     /// <remarks>The app is made inactive first, so it starts no new grant, then its grants are revoked; both steps are
     /// idempotent, so a retry after a failure halfway finishes the job.</remarks>
     public ValueTask<OAuthClientChange> RevokeAsync(string appId, VezaCaller caller, CancellationToken cancellationToken)
-        => _registry.ChangeAsync(OAuthClientKind.App, appId, "oauth2_app.revoke", caller, null, async (_, ct) =>
+        => _registry.ChangeAsync(OAuthClientKind.App, appId, VezaAuditActions.OAuthAppRevoke, caller, null, async (_, ct) =>
         {
             var result = await _store.SetStatusAsync(appId, OAuthClientStatus.Inactive, caller.Subject, ct).ConfigureAwait(false);
             if (result == OAuthStoreResult.Success)
@@ -232,7 +232,7 @@ public sealed partial class OAuthAppService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> ReinstateAsync(string appId, VezaCaller caller, CancellationToken cancellationToken)
-        => _registry.ChangeAsync(OAuthClientKind.App, appId, "oauth2_app.reinstate", caller, null,
+        => _registry.ChangeAsync(OAuthClientKind.App, appId, VezaAuditActions.OAuthAppReinstate, caller, null,
             (_, ct) => _store.SetStatusAsync(appId, OAuthClientStatus.Active, null, ct), cancellationToken);
 
     /// <summary>
@@ -245,7 +245,7 @@ public sealed partial class OAuthAppService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome, with the app as it was.</returns>
     public ValueTask<OAuthClientChange> DeleteAsync(string appId, VezaCaller caller, CancellationToken cancellationToken)
-        => _registry.ChangeAsync(OAuthClientKind.App, appId, "oauth2_app.delete", caller, null, async (_, ct) =>
+        => _registry.ChangeAsync(OAuthClientKind.App, appId, VezaAuditActions.OAuthAppDelete, caller, null, async (_, ct) =>
         {
             await RevokeGrantsAsync(new OAuthGrantFilter { AppId = appId }, ct).ConfigureAwait(false);
             if (_consents is not null)
@@ -259,7 +259,7 @@ public sealed partial class OAuthAppService
     private async ValueTask WarnAnyRedirectAsync(string appId, string? teamId, VezaCaller caller, CancellationToken cancellationToken)
     {
         Log.AppAllowsAnyRedirectUri(_logger, appId, caller.Subject);
-        await _registry.AuditAsync(OAuthClientKind.App, caller, "oauth2_app.allow_any_redirect_uri", new OAuthClientChange(OAuthClientResult.Success), appId, teamId,
+        await _registry.AuditAsync(OAuthClientKind.App, caller, VezaAuditActions.OAuthAppAllowAnyRedirectUri, new OAuthClientChange(OAuthClientResult.Success), appId, teamId,
             cancellationToken).ConfigureAwait(false);
     }
 

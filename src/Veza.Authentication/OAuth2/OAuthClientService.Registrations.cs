@@ -31,8 +31,6 @@ public sealed partial class OAuthClientService
 
     private static string Noun(OAuthClientKind kind) => kind == OAuthClientKind.App ? "app" : "client";
 
-    internal static string Action(OAuthClientKind kind, string verb) => (kind == OAuthClientKind.App ? "oauth2_app." : "oauth2_client.") + verb;
-
     // A registration of the given kind the caller may see: Forbidden for a caller who manages nothing, NotFound for
     // one that is missing, of the other kind, or out of the caller's reach.
     internal async ValueTask<OAuthClientChange> GetAsync(OAuthClientKind kind, string clientId, VezaCaller caller, CancellationToken cancellationToken)
@@ -81,7 +79,7 @@ public sealed partial class OAuthClientService
         client = client with { CreatedAt = now };
         var stored = await _store.CreateAsync(client, _options.OAuth2.MaxClientsPerTeam, cancellationToken).ConfigureAwait(false);
         var change = stored == OAuthStoreResult.Success ? new OAuthClientChange(OAuthClientResult.Success, client, secret, secretId) : new OAuthClientChange(Map(stored));
-        await AuditAsync(client.Kind, caller, Action(client.Kind, "create"), change, client.Id, client.TeamId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(client.Kind, caller, client.Kind == OAuthClientKind.App ? VezaAuditActions.OAuthAppCreate : VezaAuditActions.OAuthClientCreate, change, client.Id, client.TeamId, cancellationToken).ConfigureAwait(false);
         return change;
     }
 

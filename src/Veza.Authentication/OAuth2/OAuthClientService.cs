@@ -117,7 +117,7 @@ public sealed partial class OAuthClientService
 
         if (refused is not null)
         {
-            await AuditAsync(OAuthClientKind.Client, caller, "oauth2_client.create", refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(OAuthClientKind.Client, caller, VezaAuditActions.OAuthClientCreate, refused, draft.ClientId, draft.TeamId, cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
@@ -168,7 +168,7 @@ public sealed partial class OAuthClientService
         Func<OAuthClientRecord, OAuthClientChange?>? check, CancellationToken cancellationToken)
     {
         string? secretId = null, secret = null;
-        var change = await ChangeAsync(kind, clientId, Action(kind, "secret.add"), caller,
+        var change = await ChangeAsync(kind, clientId, kind == OAuthClientKind.App ? VezaAuditActions.OAuthAppSecretAdd : VezaAuditActions.OAuthClientSecretAdd, caller,
             current => check?.Invoke(current) ?? (expiresAt is { } at && at <= _time.GetUtcNow() ? Invalid("expires_at must be in the future.") : null),
             async (_, ct) =>
             {
@@ -186,7 +186,7 @@ public sealed partial class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> RemoveSecretAsync(string clientId, string secretId, VezaCaller caller, CancellationToken cancellationToken)
-        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.secret.remove", caller, null,
+        => ChangeAsync(OAuthClientKind.Client, clientId, VezaAuditActions.OAuthClientSecretRemove, caller, null,
             (_, ct) => _store.RemoveSecretAsync(clientId, secretId, ct), cancellationToken);
 
     /// <summary>Revokes a client: it cannot get tokens, and the tokens it holds are refused.</summary>
@@ -195,7 +195,7 @@ public sealed partial class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> RevokeAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
-        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.revoke", caller, null,
+        => ChangeAsync(OAuthClientKind.Client, clientId, VezaAuditActions.OAuthClientRevoke, caller, null,
             (_, ct) => _store.SetStatusAsync(clientId, OAuthClientStatus.Inactive, caller.Subject, ct), cancellationToken);
 
     /// <summary>Reinstates a revoked client; its unexpired, unrevoked tokens are accepted again.</summary>
@@ -204,7 +204,7 @@ public sealed partial class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome.</returns>
     public ValueTask<OAuthClientChange> ReinstateAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
-        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.reinstate", caller, null,
+        => ChangeAsync(OAuthClientKind.Client, clientId, VezaAuditActions.OAuthClientReinstate, caller, null,
             (_, ct) => _store.SetStatusAsync(clientId, OAuthClientStatus.Active, null, ct), cancellationToken);
 
     /// <summary>Renames a client.</summary>
@@ -216,7 +216,7 @@ public sealed partial class OAuthClientService
     public ValueTask<OAuthClientChange> RenameAsync(string clientId, string name, VezaCaller caller, CancellationToken cancellationToken)
     {
         var normalized = string.Empty;
-        return ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.rename", caller,
+        return ChangeAsync(OAuthClientKind.Client, clientId, VezaAuditActions.OAuthClientRename, caller,
             _ => CredentialNames.TryNormalize(name, out normalized) ? null : Invalid("name must be " + CredentialNames.Rule + "."),
             (_, ct) => _store.RenameAsync(clientId, normalized, ct), cancellationToken);
     }
@@ -227,5 +227,5 @@ public sealed partial class OAuthClientService
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The outcome, with the client as it was.</returns>
     public ValueTask<OAuthClientChange> DeleteAsync(string clientId, VezaCaller caller, CancellationToken cancellationToken)
-        => ChangeAsync(OAuthClientKind.Client, clientId, "oauth2_client.delete", caller, null, (_, ct) => _store.DeleteAsync(clientId, ct), cancellationToken);
+        => ChangeAsync(OAuthClientKind.Client, clientId, VezaAuditActions.OAuthClientDelete, caller, null, (_, ct) => _store.DeleteAsync(clientId, ct), cancellationToken);
 }

@@ -48,7 +48,7 @@ public sealed class SignInSettingsService
     public async ValueTask<SignInSettingsOutcome> SetOAuth2EnabledAsync(bool enabled, VezaCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var action = enabled ? "oauth2_server.enable" : "oauth2_server.disable";
+        var action = enabled ? VezaAuditActions.OAuthServerEnable : VezaAuditActions.OAuthServerDisable;
         if (Refusal(caller, "change") is { } refused)
         {
             await AuditAsync(caller, action, "permission_denied", cancellationToken).ConfigureAwait(false);
