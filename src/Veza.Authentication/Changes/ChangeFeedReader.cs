@@ -68,10 +68,10 @@ internal sealed class ChangeFeedReader : BackgroundService
         }
 
         _listeners = [.. _findListeners()];
-        await PollAsync(stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(_options.ChangePollInterval, _time);
         try
         {
+            await PollAsync(stoppingToken).ConfigureAwait(false);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 await PollAsync(stoppingToken).ConfigureAwait(false);

@@ -25,8 +25,9 @@ public interface IVezaUserDirectory
     /// <returns>The role names; empty when the user is not a member of the team.</returns>
     ValueTask<IReadOnlyList<string>> GetRolesAsync(string userId, string teamId, CancellationToken cancellationToken);
 
-    /// <summary>The teams in which a user holds at least one role, for the consent page's choice of team. Asked only
-    /// when a user authorizes an OAuth2 app.</summary>
+    /// <summary>The teams in which a user holds at least one role: for the consent page's choice of team when a user
+    /// authorizes an OAuth2 app, and for the authority team of a user signed in with the host's cookie
+    /// (<c>VezaCallerFactory</c>). Never asked on the bearer path.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The team ids; empty when the user is a member of no team.</returns>

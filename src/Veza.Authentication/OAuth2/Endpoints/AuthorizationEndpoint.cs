@@ -57,7 +57,7 @@ internal static class AuthorizationEndpoint
         }
     }
 
-    private static bool ManagementStoreFailure(Exception ex) => Veza.Authentication.Management.ManagementHttp.IsStoreFailure(ex);
+    private static bool ManagementStoreFailure(Exception ex) => Veza.Authentication.Credentials.StoreFailures.IsStoreFailure(ex);
 
     private static async Task AuthorizeAsync(HttpContext context, UserGrants grants, OAuthServerOptions options)
     {
