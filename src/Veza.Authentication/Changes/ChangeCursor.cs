@@ -89,6 +89,12 @@ internal sealed class ChangeCursor(long position)
             return false;
         }
 
+        // Only sequences above the position are remembered as applied: more pruned ones than that cannot all be.
+        if (prunedThrough - Position > _applied.Count)
+        {
+            return true;
+        }
+
         for (var sequence = Position + 1; sequence <= prunedThrough; sequence++)
         {
             if (!_applied.Contains(sequence))

@@ -20,13 +20,13 @@ internal sealed record GrantState(string Id, string AppId, string UserId, string
 /// changes through this instance, and when the change feed says it changed elsewhere. Answers <see langword="null"/> for an id the store does not hold as
 /// current (unknown, revoked); throws <see cref="CredentialStoreUnavailableException"/> when the store fails.
 /// </summary>
-internal abstract class RefreshingStates<TState> : IChangeListener where TState : class
+internal abstract class RememberedStates<TState> : IChangeListener where TState : class
 {
     private readonly SecretCheckCache<TState> _states;
     private readonly TimeSpan _storeTimeout;
     private readonly VezaChangeKind _kind;
 
-    protected RefreshingStates(VezaChangeKind kind, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
+    protected RememberedStates(VezaChangeKind kind, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
         _kind = kind;
         _states = new SecretCheckCache<TState>(options.Value.Stores.CacheDuration, time);
@@ -81,7 +81,7 @@ internal abstract class RefreshingStates<TState> : IChangeListener where TState 
 /// <summary>The current state of each client and app, for the resource side. Revoke, delete, secret removal and rename
 /// through this instance evict it, so its tokens fail on the next request.</summary>
 internal sealed class ClientStates(IOAuthClientStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
-    : RefreshingStates<ClientState>(VezaChangeKind.Client, options, time)
+    : RememberedStates<ClientState>(VezaChangeKind.Client, options, time)
 {
     /// <summary>The client or app if it exists and is active, else <see langword="null"/>.</summary>
     public ValueTask<ClientState?> FindActiveAsync(string clientId, CancellationToken cancellationToken) => FindCurrentAsync(clientId, cancellationToken);
@@ -96,7 +96,7 @@ internal sealed class ClientStates(IOAuthClientStore store, IOptions<VezaAuthent
 /// withdrawn consent, app disabled) fails its tokens on the next request here, and within the change feed's poll
 /// interval elsewhere.</summary>
 internal sealed class GrantStates(IOAuthGrantStore store, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
-    : RefreshingStates<GrantState>(VezaChangeKind.Grant, options, time)
+    : RememberedStates<GrantState>(VezaChangeKind.Grant, options, time)
 {
     /// <summary>The grant if it exists and is not revoked, else <see langword="null"/>.</summary>
     public ValueTask<GrantState?> FindActiveAsync(string grantId, CancellationToken cancellationToken) => FindCurrentAsync(grantId, cancellationToken);
