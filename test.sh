@@ -21,6 +21,15 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The database tests run against a throwaway PostgreSQL cluster, removed at the end even when tests fail.
+source tests/postgres.sh
+trap veza_pg_stop EXIT
+if ! veza_pg_start; then
+  echo "PostgreSQL could not be started: the PostgreSQL tests will fail"
+fi
+# Here the PostgreSQL tests must run: without a server they fail rather than skip.
+export VEZA_REQUIRE_POSTGRES=1
+
 results="TestResults"
 rm -rf "$results"
 dotnet restore Veza.Authentication.sln
@@ -37,6 +46,7 @@ status=$?
 
 passed=0
 failed=0
+postgres=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
@@ -44,7 +54,14 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
+  postgres=$((postgres + $(veza_postgres_passed "$trx")))
 done
+
+echo "$postgres PostgreSQL tests passed"
+if [ "$postgres" -eq 0 ]; then
+  echo "no PostgreSQL test ran: counted as a failure"
+  failed=$((failed + 1))
+fi
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "no test results were produced"

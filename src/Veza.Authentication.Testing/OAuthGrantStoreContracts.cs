@@ -14,10 +14,15 @@ public abstract class OAuthGrantStoresContract
 
     protected IOAuthConsentStore Consents { get; private set; } = null!;
 
-    protected abstract (IOAuthGrantStore Grants, IOAuthConsentStore Consents) CreateStores();
+    protected abstract Task<(IOAuthGrantStore Grants, IOAuthConsentStore Consents)> CreateStoresAsync();
+
+    protected virtual Task DisposeStoresAsync() => Task.CompletedTask;
 
     [SetUp]
-    public void Create() => (Grants, Consents) = CreateStores();
+    public async Task CreateAsync() => (Grants, Consents) = await CreateStoresAsync();
+
+    [TearDown]
+    public Task DisposeAsync() => DisposeStoresAsync();
 
     private static AuthorizationCodeRecord Code(string hash, string grant, string app = "app1", string user = "u1", int expiresInSeconds = 60) => new()
     {

@@ -14,8 +14,13 @@ public abstract class OAuthClientStoreContract
 
     protected abstract Task<IOAuthClientStore> CreateStoreAsync();
 
+    protected virtual Task DisposeStoreAsync() => Task.CompletedTask;
+
     [SetUp]
     public async Task CreateAsync() => Store = await CreateStoreAsync();
+
+    [TearDown]
+    public Task DisposeAsync() => DisposeStoreAsync();
 
     private static OAuthClientRecord Client(string id, string name = "client", string team = "t1") => new()
     {
@@ -160,7 +165,12 @@ public abstract class OAuthServerStoresContract
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
-    protected abstract (ISigningKeyStore Keys, ITokenRevocationStore Revocations, IVezaSettingsStore Settings) CreateStores();
+    protected abstract Task<(ISigningKeyStore Keys, ITokenRevocationStore Revocations, IVezaSettingsStore Settings)> CreateStoresAsync();
+
+    protected virtual Task DisposeStoresAsync() => Task.CompletedTask;
+
+    [TearDown]
+    public Task DisposeAsync() => DisposeStoresAsync();
 
     private static SigningKeyRecord Key(string id, DateTimeOffset unpublish) => new()
     {
@@ -176,7 +186,7 @@ public abstract class OAuthServerStoresContract
     [Test]
     public async Task Signing_keys_are_added_once_listed_and_pruned_after_they_leave_jwks()
     {
-        var (keys, _, _) = CreateStores();
+        var (keys, _, _) = await CreateStoresAsync();
 
         Assert.That(await keys.AddAsync(Key("k1", Now.AddDays(2)), CancellationToken.None), Is.EqualTo(OAuthStoreResult.Success));
         Assert.That(await keys.AddAsync(Key("k1", Now.AddDays(2)), CancellationToken.None), Is.EqualTo(OAuthStoreResult.Conflict));
@@ -192,7 +202,7 @@ public abstract class OAuthServerStoresContract
     [Test]
     public async Task Revocations_are_listed_without_expired_ones_and_pruned()
     {
-        var (_, revocations, _) = CreateStores();
+        var (_, revocations, _) = await CreateStoresAsync();
         await revocations.AddAsync(new RevokedTokenRecord("j1", "c1", Now.AddMinutes(10), Now.AddMinutes(-5)), CancellationToken.None);
         await revocations.AddAsync(new RevokedTokenRecord("j2", "c1", Now.AddMinutes(10), Now), CancellationToken.None);
         await revocations.AddAsync(new RevokedTokenRecord("j2", "c1", Now.AddMinutes(10), Now), CancellationToken.None);
@@ -208,7 +218,7 @@ public abstract class OAuthServerStoresContract
     [Test]
     public async Task Settings_start_off_and_change_only_from_the_version_they_were_read_at()
     {
-        var (_, _, settings) = CreateStores();
+        var (_, _, settings) = await CreateStoresAsync();
         var initial = await settings.GetAsync(CancellationToken.None);
 
         var first = await settings.UpdateAsync(initial with { OAuth2Enabled = true }, initial.Version, CancellationToken.None);

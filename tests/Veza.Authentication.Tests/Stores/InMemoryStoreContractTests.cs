@@ -21,17 +21,19 @@ public sealed class InMemoryOAuthClientStoreTests : OAuthClientStoreContract
 [TestFixture]
 public sealed class InMemoryOAuthServerStoresTests : OAuthServerStoresContract
 {
-    protected override (ISigningKeyStore Keys, ITokenRevocationStore Revocations, IVezaSettingsStore Settings) CreateStores()
+    protected override Task<(ISigningKeyStore Keys, ITokenRevocationStore Revocations, IVezaSettingsStore Settings)> CreateStoresAsync()
     {
         var changes = new InMemoryChangeFeed();
-        return (new InMemorySigningKeyStore(changes), new InMemoryTokenRevocationStore(changes), new InMemorySettingsStore(changes));
+        return Task.FromResult<(ISigningKeyStore, ITokenRevocationStore, IVezaSettingsStore)>(
+            (new InMemorySigningKeyStore(changes), new InMemoryTokenRevocationStore(changes), new InMemorySettingsStore(changes)));
     }
 }
 
 [TestFixture]
 public sealed class InMemoryOAuthGrantStoresTests : OAuthGrantStoresContract
 {
-    protected override (IOAuthGrantStore Grants, IOAuthConsentStore Consents) CreateStores() => (new InMemoryOAuthGrantStore(new InMemoryChangeFeed()), new InMemoryOAuthConsentStore());
+    protected override Task<(IOAuthGrantStore Grants, IOAuthConsentStore Consents)> CreateStoresAsync()
+        => Task.FromResult<(IOAuthGrantStore, IOAuthConsentStore)>((new InMemoryOAuthGrantStore(new InMemoryChangeFeed()), new InMemoryOAuthConsentStore()));
 }
 
 [TestFixture]
