@@ -29,7 +29,7 @@ builder.Services
         options.AddRole("viewer", SamplePermissions.GraphRead, SamplePermissions.UsersRead);
         options.AddRole("oaa_push", SamplePermissions.IntegrationsPush, SamplePermissions.UsersRead);
     })
-    .AddInMemoryStores();
+    .AddSampleStorage(builder.Configuration, builder.Environment);
 builder.Services.AddSampleAccounts();
 builder.Services.AddHostedService<SampleSeeder>();
 builder.Services.AddAuthorizationBuilder()

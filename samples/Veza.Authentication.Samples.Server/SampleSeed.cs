@@ -136,9 +136,14 @@ public sealed class SeedApiKey
     public string? UserId { get; set; }
 }
 
-/// <summary>Fills the in-memory directory, accounts, key store, clients and apps from <see cref="SampleSeed"/> when the host starts.</summary>
-internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDirectory directory, SampleAccounts accounts, ApiKeyService keys,
-    SignInSettingsService settings, OAuthClientService clients, OAuthAppService apps) : IHostedService
+/// <summary>
+/// Fills the directory and the accounts from <see cref="SampleSeed"/> on every start (they live in memory), and the
+/// stores (keys, the OAuth2 switch, clients and apps) only when they are empty: a restart on a database keeps what
+/// users changed. When several instances seed one empty database at once, what another stored first is left as it is.
+/// </summary>
+internal sealed partial class SampleSeeder(IConfiguration configuration, InMemoryUserDirectory directory, SampleAccounts accounts, ApiKeyService keys,
+    SignInSettingsService settings, OAuthClientService clients, OAuthAppService apps, IApiKeyStore keyStore, IOAuthClientStore clientStore,
+    IVezaSettingsStore settingsStore, ILogger<SampleSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -162,17 +167,23 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
             }
         }
 
+        if (!await StoresAreEmptyAsync(cancellationToken))
+        {
+            LogAlreadySeeded(logger);
+            return;
+        }
+
         foreach (var key in seed.ApiKeys)
         {
             var result = await keys.ImportAsync(key.Key, key.Kind, key.Name, key.TeamId,
                 key.Kind == ApiKeyKind.Personal ? key.UserId : null, cancellationToken);
-            if (result.Result != ApiKeyResult.Success)
+            if (result.Result is not (ApiKeyResult.Success or ApiKeyResult.Conflict or ApiKeyResult.DuplicateName))
             {
                 throw new InvalidOperationException($"Seed key '{key.Name}' could not be stored: {result.Result} {result.Error}");
             }
         }
 
-        if (seed.OAuth2Enabled)
+        if (seed.OAuth2Enabled && (await settingsStore.GetAsync(cancellationToken)).Version == 0)
         {
             await settings.SetOAuth2EnabledAsync(true, VezaCaller.Host, cancellationToken);
         }
@@ -189,7 +200,7 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
                 AllowedScopes = client.Scopes.Count == 0 ? null : client.Scopes,
                 AccessTokenLifetime = client.AccessTokenLifetime,
             }, VezaCaller.Host, cancellationToken);
-            if (created.Result != OAuthClientResult.Success)
+            if (created.Result is not (OAuthClientResult.Success or OAuthClientResult.Conflict or OAuthClientResult.DuplicateName))
             {
                 throw new InvalidOperationException($"Seed client '{client.ClientId}' could not be stored: {created.Result} {created.Error}");
             }
@@ -215,7 +226,7 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
                     AllowLoopbackRedirectUris = app.AllowLoopbackRedirectUris,
                     AccessTokenLifetime = app.AccessTokenLifetime,
                 }, VezaCaller.Host, cancellationToken);
-                if (created.Result != OAuthClientResult.Success)
+                if (created.Result is not (OAuthClientResult.Success or OAuthClientResult.Conflict or OAuthClientResult.DuplicateName))
                 {
                     throw new InvalidOperationException($"Seed app '{app.ClientId}' could not be stored: {created.Result} {created.Error}");
                 }
@@ -224,4 +235,13 @@ internal sealed class SampleSeeder(IConfiguration configuration, InMemoryUserDir
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(1, LogLevel.Information, "The stores hold data already: the seed's keys, clients and apps are not stored again.")]
+    private static partial void LogAlreadySeeded(ILogger logger);
+
+    // Nothing was ever stored: no key, no client or app, and the settings never written.
+    private async Task<bool> StoresAreEmptyAsync(CancellationToken cancellationToken)
+        => (await keyStore.ListAsync(new ApiKeyQuery { PageSize = 1 }, cancellationToken)).Items.Count == 0
+            && (await clientStore.ListAsync(new OAuthClientQuery { PageSize = 1 }, cancellationToken)).Items.Count == 0
+            && (await settingsStore.GetAsync(cancellationToken)).Version == 0;
 }

@@ -42,6 +42,7 @@ public sealed class AppAuthorizationInBrowserTests
     private IPage? _page;
     private readonly List<string> _consoleErrors = [];
     private string _serverUrl = "";
+    private readonly string _serverDatabase = Path.Combine(Path.GetTempPath(), $"veza-browser-test-{Guid.NewGuid():N}.db");
     private string _webAppUrl = "";
 
     /// <summary>A sample hosted on Kestrel with extra configuration.</summary>
@@ -50,8 +51,16 @@ public sealed class AppAuthorizationInBrowserTests
         where TProgram : class
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
-            => builder.UseEnvironment(environment).ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings))
+        {
+            // Settings, not only app configuration: the sample reads where its database is while it builds.
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.UseEnvironment(environment).ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings))
                 .ConfigureServices(s => services?.Invoke(s));
+        }
     }
 
     /// <summary>The server's audit events, to see what the web app did at the server.</summary>
@@ -84,6 +93,8 @@ public sealed class AppAuthorizationInBrowserTests
 
         _server = new SampleHost<server::Program>("Development", new()
         {
+            // A database of the run's own: a fresh seed, and no consent remembered from an earlier run.
+            ["ConnectionStrings:VezaSqlite"] = $"Data Source={_serverDatabase}",
             ["Veza:Authentication:OAuth2:Issuer"] = _serverUrl,
             ["Veza:Seed:OAuth2Apps:0:BaseUrl"] = _webAppUrl,
             ["Veza:Seed:OAuth2Apps:0:RedirectUris:0"] = _webAppUrl + "/signin-veza",
@@ -116,6 +127,12 @@ public sealed class AppAuthorizationInBrowserTests
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _serverDatabase, _serverDatabase + "-wal", _serverDatabase + "-shm" })
+        {
+            File.Delete(file);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Veza.Authentication.Tests.Infrastructure;
 
 namespace Veza.Authentication.Tests;
 
@@ -12,13 +13,14 @@ public sealed class SampleServerTests
 {
     private const string RootAdminKey = "veza_losOssXbrfFxgOSJ_E2HoUvDTunaXxVH5mtuq20a25Zj8gDrMKinvfi0LIWS1LcKNS";
     private const string TeamKey = "veza_hmCtZptxwwLdbT2d_qxK9JAvaai5psX7XCghIbTUWR46YNfovo9N6zr4hung377rNd";
+    private readonly SampleDatabase _database = new();
     private WebApplicationFactory<Program> _factory = null!;
     private HttpClient _client = null!;
 
     [OneTimeSetUp]
     public void Start()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseEnvironment("Development"));
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => _database.Use(b).UseEnvironment("Development"));
         _client = _factory.CreateClient();
     }
 
@@ -27,6 +29,7 @@ public sealed class SampleServerTests
     {
         _client.Dispose();
         await _factory.DisposeAsync();
+        _database.Dispose();
     }
 
     private Task<HttpResponseMessage> GetAsync(string path, string? key)

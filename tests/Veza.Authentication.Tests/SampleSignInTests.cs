@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Veza.Authentication.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Veza.Authentication.Tests;
@@ -16,14 +17,19 @@ public sealed partial class SampleSignInTests
 {
     private const string ClientIpHeader = "X-Test-Client-Ip";
     private WebApplicationFactory<Program> _factory = null!;
+    private SampleDatabase _database = null!;
 
     [SetUp]
-    public void Start() => _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+    public void Start() => _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => (_database = new SampleDatabase()).Use(b)
         .UseEnvironment("Development")
         .ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ClientAddressFromHeader())));
 
     [TearDown]
-    public async Task StopAsync() => await _factory.DisposeAsync();
+    public async Task StopAsync()
+    {
+        await _factory.DisposeAsync();
+        _database.Dispose();
+    }
 
     private HttpClient Browser() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 

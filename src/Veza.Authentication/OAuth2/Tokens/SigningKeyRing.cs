@@ -35,6 +35,12 @@ internal sealed class SigningKeyRing : IDisposable, IChangeListener
     private readonly TimeSpan _cacheDuration;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly Dictionary<string, (SecurityKey Key, IDisposable Owner)> _loaded = new(StringComparer.Ordinal);
+
+    // The signature providers of this ring's keys are cached here, not in the process-wide default cache: that one is
+    // keyed by the public key, so a host started after another in the same process with the same stored key would
+    // be handed a provider over the first host's disposed key, and refuse every token it signed.
+    private readonly InMemoryCryptoProviderCache _providers = new();
+    private readonly CryptoProviderFactory _crypto;
     private SigningKeySet? _current;
 
     // When the set must be read again, as UTC ticks: the next key time, or at once (0) when a change was announced.
@@ -45,6 +51,7 @@ internal sealed class SigningKeyRing : IDisposable, IChangeListener
     public SigningKeyRing(ISigningKeyStore store, IDataProtectionProvider dataProtection, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
         _store = store;
+        _crypto = new CryptoProviderFactory(_providers);
         _protector = dataProtection.CreateProtector("Veza.Authentication.SigningKeys.v1");
         _time = time;
         _options = options.Value.OAuth2;
@@ -246,13 +253,13 @@ internal sealed class SigningKeyRing : IDisposable, IChangeListener
                 {
                     var ec = ECDsa.Create();
                     ec.ImportPkcs8PrivateKey(pkcs8, out _);
-                    loaded = (new ECDsaSecurityKey(ec) { KeyId = record.Id }, ec);
+                    loaded = (new ECDsaSecurityKey(ec) { KeyId = record.Id, CryptoProviderFactory = _crypto }, ec);
                 }
                 else if (record.Algorithm == SecurityAlgorithms.RsaSha256)
                 {
                     var rsa = RSA.Create();
                     rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-                    loaded = (new RsaSecurityKey(rsa) { KeyId = record.Id }, rsa);
+                    loaded = (new RsaSecurityKey(rsa) { KeyId = record.Id, CryptoProviderFactory = _crypto }, rsa);
                 }
                 else
                 {
@@ -322,5 +329,6 @@ internal sealed class SigningKeyRing : IDisposable, IChangeListener
         }
 
         _refreshing.Dispose();
+        _providers.Dispose();
     }
 }
