@@ -76,7 +76,7 @@ public static class VezaEntityFrameworkCoreExtensions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PruneBatchSize, 1, nameof(options.PruneBatchSize));
         var services = builder.Services;
-        services.Replace(ServiceDescriptor.Singleton(new EfStoreSettings(options.PruneBatchSize)));
+        services.Replace(ServiceDescriptor.Singleton(new EfStoreSettings(options.PruneBatchSize, options.ListenForChanges)));
         services.AddSingleton(Options.Create(options));
         builder.AddChangeFeed<EfChangeFeed<TContext>>()
             .AddApiKeyStore<EfApiKeyStore<TContext>>()

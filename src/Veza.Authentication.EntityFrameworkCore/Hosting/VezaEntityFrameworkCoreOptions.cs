@@ -21,6 +21,11 @@ public sealed class VezaEntityFrameworkCoreOptions
     /// keys it protects can be read after a restart and by every instance. On by default.</summary>
     public bool PersistDataProtectionKeys { get; set; } = true;
 
+    /// <summary>On PostgreSQL, listens for the notification each change sends when it commits (<c>LISTEN/NOTIFY</c>), so
+    /// that it reaches this instance in milliseconds rather than at the next poll. On by default; turn it off behind a
+    /// pooler in transaction mode (PgBouncer), which passes no notifications on; polling still finds every change.</summary>
+    public bool ListenForChanges { get; set; } = true;
+
     /// <summary>The most rows one pruning statement deletes (expired codes, refresh tokens, grants, revocations and
     /// feed entries): pruning never holds locks on more. 1000 by default.</summary>
     public int PruneBatchSize { get; set; } = 1000;

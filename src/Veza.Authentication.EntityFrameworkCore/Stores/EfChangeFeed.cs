@@ -1,13 +1,69 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Veza.Authentication.EntityFrameworkCore.Model;
 using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.EntityFrameworkCore.Stores;
 
-/// <summary>The change feed in a database: the stores append to it inside their own transactions.</summary>
-internal sealed class EfChangeFeed<TContext>(IDbContextFactory<TContext> contexts, TimeProvider time, EfStoreSettings settings)
-    : StoreBase<TContext>(contexts, time), IVezaChangeFeed where TContext : DbContext
+/// <summary>The change feed in a database: the stores append to it inside their own transactions. On PostgreSQL it
+/// also wakes its readers when a change commits (<c>LISTEN/NOTIFY</c>).</summary>
+internal sealed class EfChangeFeed<TContext>(IDbContextFactory<TContext> contexts, TimeProvider time, EfStoreSettings settings, ILogger<EfChangeFeed<TContext>> logger)
+    : StoreBase<TContext>(contexts, time), IVezaChangeFeed, IVezaChangeNotifications, IAsyncDisposable where TContext : DbContext
 {
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private PostgreSqlChangeListener? _listener;
+    private bool _started;
+
+    public async Task WaitForChangesAsync(CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            await StartListeningAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_listener is null)
+        {
+            // No notifications here (SQLite, or turned off): the readers' polls find every change.
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _listener!.WaitForChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_listener is { } listener)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _starting.Dispose();
+    }
+
+    private async Task StartListeningAsync(CancellationToken cancellationToken)
+    {
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            await using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (settings.ListenForChanges && Dialect(db) == SqlDialect.PostgreSql && db.Database.GetConnectionString() is { } connectionString)
+            {
+                _listener = new PostgreSqlChangeListener(connectionString, ChangeChannel(db), logger);
+            }
+
+            _started = true;
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
     public async ValueTask<long> GetLastSequenceAsync(CancellationToken cancellationToken)
     {
         await using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -148,4 +148,6 @@ internal sealed class EfSettingsStore<TContext>(IDbContextFactory<TContext> cont
 }
 
 /// <summary>Settings of the stores themselves.</summary>
-internal sealed record EfStoreSettings(int PruneBatchSize);
+/// <param name="PruneBatchSize">The most rows one pruning statement deletes.</param>
+/// <param name="ListenForChanges">Whether the feed listens for PostgreSQL's notifications.</param>
+internal sealed record EfStoreSettings(int PruneBatchSize, bool ListenForChanges = true);

@@ -52,6 +52,19 @@ internal abstract class StoreBase<TContext>(IDbContextFactory<TContext> contexts
         db.Set<ChangeRow>().AddRange(ids.Select((id, i) => new ChangeRow { Sequence = first + i, Kind = (int)kind, ItemId = id, RecordedAt = now }));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();
+        if (Dialect(db) == SqlDialect.PostgreSql)
+        {
+            // Delivered to every listening instance when the transaction commits, never before; nothing if it rolls back.
+            var channel = ChangeChannel(db);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({channel}, '')", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The name of the notification channel of the feed's table (its schema-qualified name).</summary>
+    internal static string ChangeChannel(DbContext db)
+    {
+        var changes = db.Model.FindEntityType(typeof(ChangeRow))!;
+        return changes.GetSchema() is { } schema ? $"{schema}.{changes.GetTableName()}" : changes.GetTableName()!;
     }
 
     protected Task AppendChangeAsync(TContext db, VezaChangeKind kind, string id, CancellationToken cancellationToken)

@@ -69,11 +69,42 @@ internal sealed class ChangeFeedReader : BackgroundService
 
         _listeners = [.. _findListeners()];
         using var timer = new PeriodicTimer(_options.ChangePollInterval, _time);
+        var notifications = _feed as IVezaChangeNotifications;
         try
         {
             await PollAsync(stoppingToken).ConfigureAwait(false);
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            // The feed is read on each tick and, when the feed can say so, as soon as it says something was appended.
+            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            var notified = Notified(notifications, stoppingToken);
+            while (true)
             {
+                var woke = await Task.WhenAny(tick, notified).ConfigureAwait(false);
+                if (woke == tick)
+                {
+                    if (!await tick.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                    if (notified.IsCompleted)
+                    {
+                        notified = Notified(notifications, stoppingToken);
+                    }
+                }
+                else if (notified.IsCompletedSuccessfully)
+                {
+                    notified = Notified(notifications, stoppingToken);
+                }
+                else
+                {
+                    // The notifications failed: poll on the timer alone until its next tick, then listen again.
+                    stoppingToken.ThrowIfCancellationRequested();
+                    _ = notified.Exception;
+                    notified = tick.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    continue;
+                }
+
                 await PollAsync(stoppingToken).ConfigureAwait(false);
             }
         }
@@ -82,6 +113,9 @@ internal sealed class ChangeFeedReader : BackgroundService
             // The host is stopping.
         }
     }
+
+    private static Task Notified(IVezaChangeNotifications? notifications, CancellationToken stoppingToken)
+        => notifications?.WaitForChangesAsync(stoppingToken) ?? Task.Delay(Timeout.Infinite, stoppingToken);
 
     /// <summary>Reads and applies what is new in the feed; never throws but for the host stopping.</summary>
     internal async Task PollAsync(CancellationToken stoppingToken)

@@ -14,7 +14,7 @@ internal static class EfStoreSets
     {
         time ??= TimeProvider.System;
         return new VezaStoreSet(
-            new EfChangeFeed<TContext>(contexts, time, Settings),
+            new EfChangeFeed<TContext>(contexts, time, Settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<EfChangeFeed<TContext>>.Instance),
             new EfApiKeyStore<TContext>(contexts, time),
             new EfOAuthClientStore<TContext>(contexts, time),
             new EfOAuthGrantStore<TContext>(contexts, time, Settings),
