@@ -15,7 +15,7 @@ namespace Veza.Authentication.JwtBearer;
 /// learns nothing from the difference. JwtBearer's events still run (<c>OnChallenge</c> for the 401).
 /// </summary>
 internal sealed class VezaJwtBearerHandler(IOptionsMonitor<JwtBearerOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : JwtBearerHandler(options, logger, encoder)
+    : JwtBearerHandler(options, new FrameworkCategory(logger), encoder)
 {
     private const string Description = "The access token is invalid.";
 
@@ -80,4 +80,20 @@ internal sealed class VezaJwtBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
                 span[i] = c is >= ' ' and <= '~' && c != '"' && c != '\\' ? c : '\'';
             }
         });
+}
+
+/// <summary>
+/// Logs the handler under JwtBearer's own category, so the filter a host already has for the framework
+/// (<c>Microsoft.AspNetCore</c> at Warning, as the templates set it) keeps a flood of refused tokens out of its logs.
+/// </summary>
+internal sealed class FrameworkCategory(ILoggerFactory inner) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => inner.CreateLogger(typeof(JwtBearerHandler).FullName!);
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose()
+    {
+        // The host owns the factory.
+    }
 }
