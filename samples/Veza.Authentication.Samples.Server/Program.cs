@@ -28,6 +28,10 @@ builder.Services
         options.AddRole("access_reviewer", SamplePermissions.GraphRead, SamplePermissions.ReviewsManage);
         options.AddRole("viewer", SamplePermissions.GraphRead, SamplePermissions.UsersRead);
         options.AddRole("oaa_push", SamplePermissions.IntegrationsPush, SamplePermissions.UsersRead);
+
+        // Resource servers in other processes (samples/Veza.Authentication.Samples.ResourceServer) read the change feed as
+        // a root-team client of this role, whose one permission is the feed's scope.
+        options.AddRole("resource_server", options.OAuth2.ChangeFeedScope);
     })
     .AddSampleStorage(builder.Configuration, builder.Environment);
 builder.Services.AddSampleAccounts();

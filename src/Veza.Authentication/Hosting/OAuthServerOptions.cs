@@ -94,6 +94,22 @@ public sealed class OAuthServerOptions
     /// <summary>The scope an app asks for to get refresh tokens.</summary>
     public const string OfflineAccessScope = "offline_access";
 
+    /// <summary>
+    /// The change feed's path: resource servers in other processes (<c>Veza.Authentication.JwtBearer</c>) read the
+    /// revocations, client and grant changes, signing-key changes and the switch from it, and the states of the clients
+    /// and grants their tokens name from <c>{path}/clients/{id}</c> and <c>{path}/grants/{id}</c>. Published in the
+    /// metadata as <c>veza_change_feed_endpoint</c>. Default <c>/oauth2/changes</c>.
+    /// </summary>
+    public string ChangeFeedPath { get; set; } = "/oauth2/changes";
+
+    /// <summary>
+    /// The scope a caller of the change feed must hold. The feed names every team's revoked tokens, grants and clients,
+    /// so it answers only an OAuth2 client of the root team (client credentials) whose access token carries this scope;
+    /// as every scope is a permission, give it to a role (<c>options.AddRole("resource_server", "veza:changes")</c>) and
+    /// create a root-team client with that role. Default <c>veza:changes</c>.
+    /// </summary>
+    public string ChangeFeedScope { get; set; } = "veza:changes";
+
     /// <summary>The JWKS path. Default <c>/oauth2/jwks</c>.</summary>
     public string JwksPath { get; set; } = "/oauth2/jwks";
 

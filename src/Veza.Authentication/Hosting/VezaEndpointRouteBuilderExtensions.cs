@@ -44,7 +44,8 @@ public static class VezaEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps the OAuth 2.0 authorization server's endpoints at the paths in <see cref="OAuthServerOptions"/>:
-    /// metadata (<c>/.well-known/oauth-authorization-server</c>), JWKS, token, revocation and introspection. They
+    /// metadata (<c>/.well-known/oauth-authorization-server</c>), JWKS, token, revocation, introspection, and the change
+    /// feed that resource servers in other processes follow (<see cref="OAuthServerOptions.ChangeFeedPath"/>). They
     /// answer 404 while the server is switched off (the default). Needs the OAuth2 stores and
     /// <see cref="OAuthServerOptions.Issuer"/>.
     /// </summary>

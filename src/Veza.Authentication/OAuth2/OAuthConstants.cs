@@ -76,6 +76,9 @@ internal static class OAuthConstants
         public const string ScopesSupported = "scopes_supported";
         public const string TokenEndpoint = "token_endpoint";
         public const string TokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported";
+
+        /// <summary>Where remote resource servers read the change feed (an extension of RFC 8414's metadata).</summary>
+        public const string VezaChangeFeedEndpoint = "veza_change_feed_endpoint";
     }
 
     /// <summary>How a client authenticates at the token, revocation and introspection endpoints (RFC 7591 §2).</summary>

@@ -182,10 +182,15 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("OAuth2.UserIdClaimType must be set, and OAuth2.InteractiveScheme must not be empty when set.");
         }
 
-        string[] paths = [oauth.TokenPath, oauth.RevocationPath, oauth.IntrospectionPath, oauth.JwksPath, oauth.AuthorizationPath];
+        string[] paths = [oauth.TokenPath, oauth.RevocationPath, oauth.IntrospectionPath, oauth.JwksPath, oauth.AuthorizationPath, oauth.ChangeFeedPath];
         if (paths.Any(p => string.IsNullOrEmpty(p) || p[0] != '/' || p.Contains('?', StringComparison.Ordinal)) || paths.Distinct(StringComparer.OrdinalIgnoreCase).Count() != paths.Length)
         {
             errors.Add("OAuth2 endpoint paths must start with '/', have no query, and differ from each other.");
+        }
+
+        if (string.IsNullOrWhiteSpace(oauth.ChangeFeedScope) || oauth.ChangeFeedScope.Contains(' ', StringComparison.Ordinal))
+        {
+            errors.Add("OAuth2.ChangeFeedScope must be one scope: not empty, without spaces.");
         }
     }
 

@@ -42,6 +42,7 @@ internal static class MetadataEndpoints
             json.WriteString(Metadata.JwksUri, Url(issuer, oauth.JwksPath));
             json.WriteString(Metadata.RevocationEndpoint, Url(issuer, oauth.RevocationPath));
             json.WriteString(Metadata.IntrospectionEndpoint, Url(issuer, oauth.IntrospectionPath));
+            json.WriteString(Metadata.VezaChangeFeedEndpoint, Url(issuer, oauth.ChangeFeedPath));
             if (apps)
             {
                 json.WriteString(Metadata.AuthorizationEndpoint, Url(issuer, oauth.AuthorizationPath));

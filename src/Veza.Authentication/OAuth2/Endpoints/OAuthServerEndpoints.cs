@@ -8,8 +8,9 @@ namespace Veza.Authentication.OAuth2.Endpoints;
 
 /// <summary>
 /// The authorization server's endpoints: metadata (RFC 8414) and JWKS (<see cref="MetadataEndpoints"/>), token
-/// (<see cref="TokenEndpoint"/>), revocation (<see cref="RevocationEndpoint"/>) and introspection
-/// (<see cref="IntrospectionEndpoint"/>). While the server is switched off every one answers 404.
+/// (<see cref="TokenEndpoint"/>), revocation (<see cref="RevocationEndpoint"/>), introspection
+/// (<see cref="IntrospectionEndpoint"/>) and the change feed for remote resource servers (<see cref="ChangeFeedEndpoint"/>).
+/// While the server is switched off every one answers 404.
 /// </summary>
 internal static class OAuthServerEndpoints
 {
@@ -20,6 +21,7 @@ internal static class OAuthServerEndpoints
         endpoints.Map(options.TokenPath, TokenEndpoint.HandleAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
         endpoints.Map(options.RevocationPath, RevocationEndpoint.RevokeAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
         endpoints.Map(options.IntrospectionPath, IntrospectionEndpoint.IntrospectAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        ChangeFeedEndpoint.Map(endpoints, options);
     }
 
     // 404 while the server is off; 503 when the settings cannot be read (fail closed).
