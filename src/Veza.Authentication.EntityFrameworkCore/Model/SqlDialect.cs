@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -64,24 +65,21 @@ internal abstract class SqlDialect
             v => v.UtcTicks,
             v => new DateTimeOffset(v, TimeSpan.Zero));
 
-        public override async Task<IDbContextTransaction> BeginWriteAsync(DbContext db, CancellationToken cancellationToken)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var connection = (SqliteConnection)db.Database.GetDbConnection();
-            // BEGIN IMMEDIATE: the write lock is taken now, and waited for (busy timeout) rather than failed on later.
-            var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-            return await db.Database.UseTransactionAsync(transaction, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The transaction could not be used.");
-        }
+        // BEGIN IMMEDIATE: the write lock is taken now, and waited for (busy timeout) rather than failed on later.
+        public override Task<IDbContextTransaction> BeginWriteAsync(DbContext db, CancellationToken cancellationToken)
+            => BeginAsync(db, deferred: false, cancellationToken);
 
-        public override async Task<IDbContextTransaction> BeginSnapshotAsync(DbContext db, CancellationToken cancellationToken)
+        // A deferred transaction reads one snapshot (WAL) without taking the write lock.
+        public override Task<IDbContextTransaction> BeginSnapshotAsync(DbContext db, CancellationToken cancellationToken)
+            => BeginAsync(db, deferred: true, cancellationToken);
+
+        private static async Task<IDbContextTransaction> BeginAsync(DbContext db, bool deferred, CancellationToken cancellationToken)
         {
             await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var connection = (SqliteConnection)db.Database.GetDbConnection();
-            // A deferred transaction reads one snapshot (WAL) without taking the write lock.
-            var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
-            return await db.Database.UseTransactionAsync(transaction, cancellationToken).ConfigureAwait(false)
+            var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(IsolationLevel.Serializable, deferred);
+            var used = await db.Database.UseTransactionAsync(transaction, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The transaction could not be used.");
+            return new OwnedTransaction(used, transaction);
         }
 
         // The write lock of BeginWriteAsync already serialises every writer.
@@ -107,6 +105,34 @@ internal abstract class SqlDialect
         {
             var key = unchecked((long)XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(scope)));
             return db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+        }
+    }
+
+
+    /// <summary>A transaction begun on the connection and handed to EF Core, which does not own it: disposing this
+    /// rolls it back (unless committed) instead of leaving it open until the connection closes.</summary>
+    private sealed class OwnedTransaction(IDbContextTransaction inner, DbTransaction transaction) : IDbContextTransaction
+    {
+        public Guid TransactionId => inner.TransactionId;
+
+        public void Commit() => inner.Commit();
+
+        public Task CommitAsync(CancellationToken cancellationToken = default) => inner.CommitAsync(cancellationToken);
+
+        public void Rollback() => inner.Rollback();
+
+        public Task RollbackAsync(CancellationToken cancellationToken = default) => inner.RollbackAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            transaction.Dispose();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            await transaction.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

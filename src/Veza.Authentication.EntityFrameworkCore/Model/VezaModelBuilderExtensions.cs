@@ -30,7 +30,7 @@ public static class VezaModelBuilderExtensions
         ArgumentNullException.ThrowIfNull(database);
         var options = new VezaModelOptions();
         configure?.Invoke(options);
-        if (string.IsNullOrEmpty(options.TablePrefix) is false && !options.TablePrefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        if (!string.IsNullOrEmpty(options.TablePrefix) && !options.TablePrefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
             throw new ArgumentException("The table prefix may hold only ASCII letters, digits and underscores.", nameof(configure));
         }

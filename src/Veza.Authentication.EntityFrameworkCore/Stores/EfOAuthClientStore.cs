@@ -50,7 +50,7 @@ internal sealed class EfOAuthClientStore<TContext>(IDbContextFactory<TContext> c
         }
 
         clients.Add(row);
-        db.Set<ClientSecretRow>().AddRange(client.Secrets.Take(OAuthClientRecord.MaxSecrets).Select(s => ClientMapping.ToRow(client.Id, s)));
+        db.Set<ClientSecretRow>().AddRange(client.Secrets.Select(s => ClientMapping.ToRow(client.Id, s)));
         if (!await TrySaveAsync(db, cancellationToken).ConfigureAwait(false))
         {
             return await clients.AnyAsync(c => c.Id == row.Id, cancellationToken).ConfigureAwait(false)

@@ -101,7 +101,7 @@ internal sealed class ChangeFeedReader : BackgroundService
                     // The notifications failed: poll on the timer alone until its next tick, then listen again.
                     stoppingToken.ThrowIfCancellationRequested();
                     _ = notified.Exception;
-                    notified = tick.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    notified = tick;
                     continue;
                 }
 
