@@ -65,6 +65,33 @@ public sealed class CachingAndThrottlingTests
     }
 
     [Test]
+    public async Task The_check_cache_stays_within_its_bound_however_many_distinct_keys_are_used()
+    {
+        await StartAsync(o =>
+        {
+            o.Stores.MaxCachedCredentials = 100;
+            o.ApiKeys.MaxTeamKeysPerTeam = 400;
+        });
+        var keys = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            keys.Add((await _host!.CreateTeamKeyAsync(TeamA)).Key);
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var key in keys)
+        {
+            statuses.Add((await _host!.GetAsync("/api/me", key)).StatusCode);
+        }
+
+        var verifier = _host!.Services.GetRequiredService<Veza.Authentication.ApiKeys.ApiKeyVerifier>();
+        Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(verifier.CachedChecks, Is.LessThanOrEqualTo(110), "the bound and a tenth of it between sweeps");
+        Assert.That(_hasher.Verifications, Is.EqualTo(300));
+        Assert.That((await _host.GetAsync("/api/me", keys[0])).StatusCode, Is.EqualTo(HttpStatusCode.OK), "a key dropped from the cache is checked again");
+    }
+
+    [Test]
     public async Task A_wrong_secret_does_not_reuse_the_cached_check_of_the_right_one()
     {
         await StartAsync();

@@ -52,6 +52,7 @@ public sealed class OptionsValidationTests
         var error = await StartAsync(o =>
         {
             o.Stores.CacheDuration = TimeSpan.Zero;
+            o.Stores.MaxCachedCredentials = 10;
             o.SecretChecks.FailureLimitPerSource = 0;
             o.SecretChecks.MaxConcurrentChecks = 0;
             o.Argon2id.Parallelism = 0;
@@ -59,6 +60,7 @@ public sealed class OptionsValidationTests
         });
 
         Assert.That(error!.Failures, Has.Some.Contains("CacheDuration"));
+        Assert.That(error.Failures, Has.Some.Contains("MaxCachedCredentials"));
         Assert.That(error.Failures, Has.Some.Contains("FailureLimitPerSource"));
         Assert.That(error.Failures, Has.Some.Contains("MaxConcurrentChecks"));
         Assert.That(error.Failures, Has.Some.Contains("Parallelism"));

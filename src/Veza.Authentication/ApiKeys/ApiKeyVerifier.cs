@@ -68,7 +68,7 @@ internal sealed class ApiKeyVerifier : IChangeListener
         _secrets = secrets;
         _throttle = throttle;
         _upgrader = upgrader;
-        _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.Stores.CacheDuration, time);
+        _cache = new SecretCheckCache<ApiKeySnapshot>(options.Value.Stores.CacheDuration, options.Value.Stores.MaxCachedCredentials, time);
         _storeTimeout = options.Value.Stores.Timeout;
         _prefix = options.Value.ApiKeys.Prefix;
     }
@@ -118,6 +118,9 @@ internal sealed class ApiKeyVerifier : IChangeListener
     /// after this returns, the key is read from the store again.
     /// </summary>
     public void Evict(string keyId) => _cache.Invalidate(keyId);
+
+    /// <summary>How many checks are remembered (for tests and diagnostics).</summary>
+    internal int CachedChecks => _cache.Count;
 
     /// <summary>A key changed on some instance (revoked, reinstated, renamed, deleted): its checks are forgotten.</summary>
     public void OnChanged(VezaChange change)

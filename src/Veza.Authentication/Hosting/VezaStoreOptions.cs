@@ -21,6 +21,14 @@ public sealed class VezaStoreOptions
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The most verified credentials (and, apart, the most refused ones) each cache remembers: API keys, client
+    /// secrets, client and grant states. Default 100,000. Past it, the entries closest to expiring are dropped (at
+    /// most a tenth more, and never more than 1,024 more, are held in between), so memory stays bounded however many distinct credentials are
+    /// used; a credential dropped costs one more check on its next use.
+    /// </summary>
+    public int MaxCachedCredentials { get; set; } = 100_000;
+
+    /// <summary>
     /// How often each instance reads the change feed. Default 1 second: the longest a revoked key, client, grant or
     /// token stays usable on another instance, and the longest the OAuth2 switch or a new signing key takes to
     /// reach it.

@@ -47,7 +47,7 @@ internal sealed class ClientSecretVerifier : IChangeListener
         _throttle = throttle;
         _upgrader = upgrader;
         _time = time;
-        _cache = new SecretCheckCache<ClientSnapshot>(options.Value.Stores.CacheDuration, time);
+        _cache = new SecretCheckCache<ClientSnapshot>(options.Value.Stores.CacheDuration, options.Value.Stores.MaxCachedCredentials, time);
         _storeTimeout = options.Value.Stores.Timeout;
         _prefix = options.Value.OAuth2.ClientSecretPrefix;
     }

@@ -29,7 +29,7 @@ internal abstract class RememberedStates<TState> : IChangeListener where TState 
     protected RememberedStates(VezaChangeKind kind, IOptions<VezaAuthenticationOptions> options, TimeProvider time)
     {
         _kind = kind;
-        _states = new SecretCheckCache<TState>(options.Value.Stores.CacheDuration, time);
+        _states = new SecretCheckCache<TState>(options.Value.Stores.CacheDuration, options.Value.Stores.MaxCachedCredentials, time);
         _storeTimeout = options.Value.Stores.Timeout;
     }
 

@@ -28,7 +28,6 @@ internal sealed class SecretCheck<T>(T? value, long stamp, long expiresAt) where
 internal sealed class SecretCheckCache<T> where T : class
 {
     private const int StripeCount = 4096;
-    private const int SweepEvery = 1024;
 
     private readonly long[] _generations = new long[StripeCount];
     private readonly ConcurrentDictionary<string, SecretCheck<T>> _checks = new(StringComparer.Ordinal);
@@ -36,13 +35,21 @@ internal sealed class SecretCheckCache<T> where T : class
     private readonly ConcurrentDictionary<(string Key, long Stamp), Task<SecretCheck<T>>> _inFlight = new();
     private readonly TimeProvider _time;
     private readonly long _durationTimestampTicks;
+    private readonly int _maxEntries;
+    private readonly int _sweepEvery;
     private int _writes;
 
-    public SecretCheckCache(TimeSpan duration, TimeProvider time)
+    public SecretCheckCache(TimeSpan duration, int maxEntries, TimeProvider time)
     {
         _time = time;
         _durationTimestampTicks = (long)(duration.TotalSeconds * time.TimestampFrequency);
+        _maxEntries = maxEntries;
+        // Each map holds at most a tenth more than the bound between two sweeps (and never more than 1024 more).
+        _sweepEvery = Math.Clamp(maxEntries / 10, 1, 1024);
     }
+
+    /// <summary>How many checks are remembered, successes and refusals (for tests and diagnostics).</summary>
+    public int Count => _checks.Count + _refusals.Count;
 
     /// <summary>The current generation of a credential: read it before reading the credential from its store.</summary>
     public long Stamp(string credentialId) => Volatile.Read(ref _generations[Stripe(credentialId)]);
@@ -121,17 +128,18 @@ internal sealed class SecretCheckCache<T> where T : class
         var now = _time.GetTimestamp();
         var check = new SecretCheck<T>(value, stamp, now + _durationTimestampTicks);
         map[key] = check;
-        if (Interlocked.Increment(ref _writes) % SweepEvery == 0)
+        if (Interlocked.Increment(ref _writes) % _sweepEvery == 0)
         {
-            Sweep(_checks, now);
-            Sweep(_refusals, now);
+            Sweep(_checks, now, _maxEntries);
+            Sweep(_refusals, now, _maxEntries);
         }
 
         return check;
     }
 
-    // Drops expired checks. Stale stamps are left to expire: the stripe of an entry is not known from its cache key.
-    private static void Sweep(ConcurrentDictionary<string, SecretCheck<T>> map, long now)
+    // Drops expired checks, then, while more than the bound are left, those closest to expiring (the oldest) until a
+    // tenth of the bound is free. Stale stamps are left to expire: the stripe of an entry is not known from its key.
+    private static void Sweep(ConcurrentDictionary<string, SecretCheck<T>> map, long now, int maxEntries)
     {
         foreach (var (key, check) in map)
         {
@@ -139,6 +147,17 @@ internal sealed class SecretCheckCache<T> where T : class
             {
                 map.TryRemove(new KeyValuePair<string, SecretCheck<T>>(key, check));
             }
+        }
+
+        var surplus = map.Count - (maxEntries - (maxEntries / 10));
+        if (map.Count <= maxEntries || surplus <= 0)
+        {
+            return;
+        }
+
+        foreach (var (key, check) in map.OrderBy(e => e.Value.ExpiresAt).Take(surplus).ToList())
+        {
+            map.TryRemove(new KeyValuePair<string, SecretCheck<T>>(key, check));
         }
     }
 

@@ -217,6 +217,11 @@ internal sealed class VezaAuthenticationOptionsValidator(IServiceProviderIsServi
             errors.Add("Stores.CacheDuration must be positive.");
         }
 
+        if (stores.MaxCachedCredentials < 100)
+        {
+            errors.Add("Stores.MaxCachedCredentials must be at least 100.");
+        }
+
         if (stores.ChangePollInterval < TimeSpan.FromMilliseconds(10) || stores.ChangePollInterval > TimeSpan.FromMinutes(1))
         {
             errors.Add("Stores.ChangePollInterval must be from 10 ms to 1 minute.");
