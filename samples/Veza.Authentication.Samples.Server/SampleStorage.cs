@@ -14,7 +14,8 @@ namespace Veza.Authentication.Samples.Server;
 /// <item>PostgreSQL when <c>ConnectionStrings:VezaPostgreSql</c> is set, for several instances on one database;</item>
 /// <item>memory when <c>Veza:Storage</c> is <c>InMemory</c> (lost when the process ends).</item>
 /// </list>
-/// <c>Veza:Storage</c> (<c>Sqlite</c>, <c>PostgreSql</c> or <c>InMemory</c>) chooses explicitly.
+/// <c>Veza:Storage</c> (<c>Sqlite</c>, <c>PostgreSql</c> or <c>InMemory</c>) chooses explicitly; on PostgreSQL,
+/// <c>Veza:ListenForChanges=false</c> leaves changes to the feed's poll alone (as behind PgBouncer).
 /// </summary>
 internal static class SampleStorage
 {
@@ -38,6 +39,7 @@ internal static class SampleStorage
                 {
                     o.UsePostgreSql(postgres);
                     o.MigrateAtStartup = true;
+                    o.ListenForChanges = configuration.GetValue("Veza:ListenForChanges", true);
                 }).AddInMemoryUserDirectory();
             case "SQLITE":
                 var sqlite = new SqliteConnectionStringBuilder(configuration.GetConnectionString("VezaSqlite") ?? "Data Source=veza-sample.db");

@@ -11,6 +11,8 @@
 # first (sign-in, consent, code with PKCE, token: tests/load/grant_client.py), also with a 1-hour lifetime.
 # Logging is at Warning, as in production; the call audit event goes to the default sink (dropped at Debug).
 # CHECKOUT=<another checkout> measures that one instead (an earlier commit in a git worktree, say).
+# STORAGE=InMemory|Sqlite|PostgreSql (default Sqlite, the sample's own default) chooses the stores (tests/load/storage.sh;
+# PostgreSql needs VEZA_LOAD_POSTGRES).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SRC="${CHECKOUT:-$ROOT}"
@@ -20,10 +22,12 @@ PORT="${PORT:-5092}"
 KEY="veza_losOssXbrfFxgOSJ_E2HoUvDTunaXxVH5mtuq20a25Zj8gDrMKinvfi0LIWS1LcKNS"   # root-admin's seeded key
 [ -x "$TOOL" ] || [ -r "$TOOL" ] || { echo "error: $TOOL not found (it lives in shared/, beside the checkout)" >&2; exit 1; }
 
+source "$ROOT/tests/load/storage.sh"
 dotnet publish "$SRC/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
+storage_env "${STORAGE:-Sqlite}" "$PUBLISH"
 # The content root is the publish folder, where appsettings.Development.json (the seed) lives.
 cd "$PUBLISH"
-env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
+env "${STORAGE_ENV[@]}" ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
   'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Microsoft.AspNetCore=Warning' \
   'Logging__LogLevel__Veza.Authentication=Warning' \
     'Veza__Seed__OAuth2Clients__0__AccessTokenLifetime=01:00:00' 'Veza__Seed__OAuth2Apps__0__AccessTokenLifetime=01:00:00' \

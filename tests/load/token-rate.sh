@@ -7,6 +7,8 @@
 #
 # Our client is the seeded engineering-worker (its secret is checked with Argon2id once, then remembered); the
 # anchor's is ref-client (PBKDF2 on every request, a token entry written to SQLite).
+# STORAGES (default "Sqlite PostgreSql" when VEZA_LOAD_POSTGRES is set, else "Sqlite") lists the stores the sample is
+# measured with in each round (tests/load/storage.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SHARED="$ROOT/../shared"
@@ -18,6 +20,8 @@ ROUNDS="${1:-3}"
 DURATION="${2:-10}"
 [ -r "$TOOL" ] || { echo "error: $TOOL not found (it lives in shared/, beside the checkout)" >&2; exit 1; }
 
+source "$ROOT/tests/load/storage.sh"
+STORAGES="${STORAGES:-Sqlite${VEZA_LOAD_POSTGRES:+ PostgreSql}}"
 dotnet publish "$ROOT/samples/Veza.Authentication.Samples.Server" -c Release -o "$PUBLISH" --nologo -v quiet >/dev/null
 rm -rf "$ANCHOR" && cp -r --no-preserve=mode "$SHARED/anchors/openiddict-ref" "$ANCHOR"
 (cd "$ANCHOR" && dotnet build -c Release --nologo -v quiet >/dev/null)
@@ -28,7 +32,8 @@ trap stop EXIT
 wait_for() { for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "error: $1 did not answer" >&2; exit 1; }
 
 veza() {
-  (cd "$PUBLISH" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://127.0.0.1:5092 \
+  storage_env "$1" "$PUBLISH"
+  (cd "$PUBLISH" && exec env "${STORAGE_ENV[@]}" ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://127.0.0.1:5092 \
     'Logging__LogLevel__Default=Warning' 'Logging__LogLevel__Veza.Authentication=Warning' \
     taskset -c 0 dotnet Veza.Authentication.Samples.Server.dll >/dev/null 2>&1) &
   server=$!
@@ -49,6 +54,8 @@ anchor() {
 }
 
 for r in $(seq 1 "$ROUNDS"); do
-  if [ $((r % 2)) -eq 1 ]; then v=$(veza); a=$(anchor); else a=$(anchor); v=$(veza); fi
-  echo "round $r: Veza $v tokens/s, OpenIddict $a tokens/s, ratio $(python3 -c "print(f'{$v/$a:.1f}')")"
+  for storage in $STORAGES; do
+    if [ $((r % 2)) -eq 1 ]; then v=$(veza "$storage"); a=$(anchor); else a=$(anchor); v=$(veza "$storage"); fi
+    echo "round $r: Veza ($storage) $v tokens/s, OpenIddict $a tokens/s, ratio $(python3 -c "print(f'{$v/$a:.1f}')")"
+  done
 done
