@@ -112,6 +112,12 @@ public sealed record OAuthClientQuery
     /// <summary>Only registrations of this kind; <see langword="null"/> for both.</summary>
     public OAuthClientKind? Kind { get; init; }
 
+    /// <summary>Only registrations whose name contains this text, ignoring case: the upper-case invariant forms
+    /// (<see cref="string.ToUpperInvariant()"/>) of the name and of this text are compared ordinally, as names are folded
+    /// for uniqueness. Every character is literal text (<c>%</c>, <c>_</c>, <c>\</c> and <c>[</c> are not wildcards).
+    /// <see langword="null"/> or empty does not filter; it combines with the other filters and the cursor.</summary>
+    public string? NameContains { get; init; }
+
     /// <summary>Only clients whose id sorts after this one (ordinal): the page cursor.</summary>
     public string? AfterId { get; init; }
 

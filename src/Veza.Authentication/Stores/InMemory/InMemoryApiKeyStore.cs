@@ -150,6 +150,7 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var size = Math.Clamp(query.PageSize, 1, 1000);
+        var contains = string.IsNullOrEmpty(query.NameContains) ? null : query.NameContains.ToUpperInvariant();
         lock (_lock)
         {
             var matches = _keys.Values
@@ -158,7 +159,8 @@ public sealed class InMemoryApiKeyStore : IApiKeyStore
                     && (query.TeamId is null || k.TeamId == query.TeamId)
                     && (query.OwnerUserId is null || k.OwnerUserId == query.OwnerUserId)
                     && (query.Status is null || k.Status == query.Status)
-                    && (query.Name is null || k.Name == query.Name))
+                    && (query.Name is null || k.Name == query.Name)
+                    && (contains is null || k.Name.ToUpperInvariant().Contains(contains, StringComparison.Ordinal)))
                 .Take(size + 1)
                 .ToList();
             var hasMore = matches.Count > size;

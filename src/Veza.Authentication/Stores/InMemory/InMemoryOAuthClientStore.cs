@@ -153,12 +153,14 @@ public sealed class InMemoryOAuthClientStore : IOAuthClientStore
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var size = Math.Clamp(query.PageSize, 1, 1000);
+        var contains = string.IsNullOrEmpty(query.NameContains) ? null : query.NameContains.ToUpperInvariant();
         lock (_lock)
         {
             var matches = _clients.Values
                 .Where(c => (query.AfterId is null || string.CompareOrdinal(c.Id, query.AfterId) > 0)
                     && (query.TeamId is null || c.TeamId == query.TeamId)
-                    && (query.Kind is null || c.Kind == query.Kind))
+                    && (query.Kind is null || c.Kind == query.Kind)
+                    && (contains is null || c.Name.ToUpperInvariant().Contains(contains, StringComparison.Ordinal)))
                 .Take(size + 1)
                 .ToList();
             var hasMore = matches.Count > size;
