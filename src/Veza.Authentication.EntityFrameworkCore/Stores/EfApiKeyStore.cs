@@ -218,6 +218,11 @@ internal sealed class EfApiKeyStore<TContext>(IDbContextFactory<TContext> contex
             keys = keys.Where(k => k.Name == name);
         }
 
+        if (NameFilter(query.NameContains) is { } contains)
+        {
+            keys = keys.Where(k => k.NameKey.Contains(contains));
+        }
+
         var rows = await keys.OrderBy(k => k.Id).Take(size + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
         var hasMore = rows.Count > size;
         return new ApiKeyPage([.. rows.Take(size).Select(ToRecord)], hasMore);

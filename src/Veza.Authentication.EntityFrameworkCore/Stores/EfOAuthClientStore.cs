@@ -194,6 +194,11 @@ internal sealed class EfOAuthClientStore<TContext>(IDbContextFactory<TContext> c
             clients = clients.Where(c => c.Kind == (int)kind);
         }
 
+        if (NameFilter(query.NameContains) is { } contains)
+        {
+            clients = clients.Where(c => c.NameKey.Contains(contains));
+        }
+
         var rows = await clients.OrderBy(c => c.Id).Take(size + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
         var hasMore = rows.Count > size;
         rows = [.. rows.Take(size)];

@@ -113,4 +113,10 @@ internal abstract class StoreBase<TContext>(IDbContextFactory<TContext> contexts
     }
 
     protected static string NameKey(string name) => name.ToUpperInvariant();
+
+    /// <summary>The text a name filter looks for in the stored name key (folded the same way), or
+    /// <see langword="null"/> when it does not filter. The stores compare it with <see cref="string.Contains(string)"/>
+    /// on a parameter, which the providers translate with every character literal: <c>instr</c> on SQLite, and on
+    /// PostgreSQL a <c>LIKE</c> whose parameter has its <c>%</c>, <c>_</c> and <c>\</c> escaped.</summary>
+    protected static string? NameFilter(string? contains) => string.IsNullOrEmpty(contains) ? null : NameKey(contains);
 }
