@@ -6,7 +6,7 @@ namespace Veza.Authentication.Testing;
 /// The behaviour every <see cref="IOAuthClientStore"/> must have. Derive a fixture per implementation and supply a
 /// fresh, empty store from <see cref="CreateStoreAsync"/>.
 /// </summary>
-public abstract class OAuthClientStoreContract
+public abstract partial class OAuthClientStoreContract
 {
     private static readonly DateTimeOffset Created = new(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
 
