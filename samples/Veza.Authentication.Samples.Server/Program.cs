@@ -32,9 +32,19 @@ builder.Services
         // Resource servers in other processes (samples/Veza.Authentication.Samples.ResourceServer) read the change feed as
         // a root-team client of this role, whose one permission is the feed's scope.
         options.AddRole("resource_server", options.OAuth2.ChangeFeedScope);
+
+        // Words for the scopes on the consent page and the administration pages.
+        options.OAuth2.ScopeDescriptions[SamplePermissions.GraphRead] = "Read the access graph";
+        options.OAuth2.ScopeDescriptions[SamplePermissions.IntegrationsPush] = "Push integration data";
+        options.OAuth2.ScopeDescriptions[SamplePermissions.UsersRead] = "Read users";
+        options.OAuth2.ScopeDescriptions[SamplePermissions.ReviewsManage] = "Manage access reviews";
+        options.OAuth2.ScopeDescriptions[options.OAuth2.ChangeFeedScope] = "Follow revocations and key changes (resource servers)";
     })
     .AddSampleStorage(builder.Configuration, builder.Environment);
 builder.Services.AddSampleAccounts();
+
+// Administration > API Keys and Sign-in Settings, at /admin, for users signed in with the sample's cookie.
+builder.Services.AddVezaAdministration(options => options.AccountPath = SampleAccountEndpoints.SignInPath);
 builder.Services.AddHostedService<SampleSeeder>();
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(SamplePermissions.GraphRead, p => p.RequireVezaPermission(SamplePermissions.GraphRead))
@@ -73,6 +83,7 @@ app.MapGet("/api/users/{id}", (string id) => Results.Ok(new { id })).RequireAuth
 app.MapSampleAccounts();
 app.MapVezaManagement();
 app.MapVezaOAuth2();
+app.MapVezaAdministration("/admin");
 
 app.Run();
 

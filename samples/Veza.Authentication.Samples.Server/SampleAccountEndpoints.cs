@@ -140,6 +140,7 @@ internal static class SampleAccountEndpoints
         var current = signedIn is null ? "" : $"""
             <p class="status">You are signed in as <strong>{html.Encode(signedIn.Identity?.Name ?? "")}</strong>
               (<code>{html.Encode(signedIn.FindFirstValue(ClaimTypes.NameIdentifier) ?? "")}</code>).</p>
+            <p><a href="/admin">Administration</a>: API keys, OAuth2 apps and clients, Sign-in Settings, your authorized apps.</p>
             <form method="post" action="{SignOutPath}">{token}<button type="submit">Sign out</button></form>
             <hr>
             """;

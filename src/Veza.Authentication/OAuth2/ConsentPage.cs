@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
+using Veza.Authentication.Hosting;
 
 namespace Veza.Authentication.OAuth2;
 
@@ -63,26 +64,39 @@ public sealed record VezaConsentPageModel
 /// <param name="Description">What it lets the app do.</param>
 public sealed record VezaScopeText(string Name, string Description);
 
-/// <summary>The built-in consent page: one small HTML form, no script, nothing loaded from elsewhere.</summary>
+/// <summary>The built-in consent page: one small HTML form with the library's stylesheet, no script, nothing loaded from
+/// elsewhere.</summary>
 internal sealed class DefaultConsentPage : IVezaConsentPage
 {
     public async Task RenderAsync(HttpContext context, VezaConsentPageModel model, CancellationToken cancellationToken)
     {
         var h = HtmlEncoder.Default;
+        // The stylesheet is served beside the authorization endpoint, which is where this page is shown.
+        var styleSheet = context.Request.PathBase + context.Request.Path + "/" + VezaStyleSheet.FileName + "?v=" + VezaStyleSheet.Version;
         var html = new StringBuilder(2048);
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>Allow ").Append(h.Encode(model.AppName)).Append("?</title>")
-            .Append("<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}")
-            .Append("button{font-size:1rem;padding:.5rem 1.5rem;margin-right:.5rem}li{margin:.3rem 0}.muted{color:#666}</style></head><body>")
+            .Append("<link rel=\"stylesheet\" href=\"").Append(h.Encode(styleSheet)).Append("\"></head><body><main class=\"narrow\"><div class=\"card\">")
             .Append("<h1>Allow <span id=\"app-name\">").Append(h.Encode(model.AppName)).Append("</span> to act for you?</h1>")
             .Append("<p class=\"muted\">Signed in as ").Append(h.Encode(model.UserName)).Append(". The app is at <span id=\"app-url\">")
             .Append(h.Encode(model.BaseUrl)).Append("</span>.</p>")
             .Append("<form method=\"post\" action=\"").Append(h.Encode(model.FormAction)).Append("\">")
             .Append("<input type=\"hidden\" name=\"").Append(h.Encode(model.AntiforgeryField)).Append("\" value=\"").Append(h.Encode(model.AntiforgeryToken)).Append("\">")
-            .Append("<p>It will be able to:</p><ul id=\"scopes\">");
+            .Append("<p>It will be able to:</p><ul id=\"scopes\" class=\"plain\">");
         foreach (var scope in model.Scopes)
         {
-            html.Append("<li>").Append(h.Encode(scope.Description)).Append(" <span class=\"muted\">(").Append(h.Encode(scope.Name)).Append(")</span></li>");
+            // A scope without words of its own is shown once, by its name.
+            html.Append("<li>");
+            if (string.IsNullOrWhiteSpace(scope.Description) || scope.Description == scope.Name)
+            {
+                html.Append("<code>").Append(h.Encode(scope.Name)).Append("</code>");
+            }
+            else
+            {
+                html.Append(h.Encode(scope.Description)).Append(" <span class=\"muted\">(<code>").Append(h.Encode(scope.Name)).Append("</code>)</span>");
+            }
+
+            html.Append("</li>");
         }
 
         html.Append("</ul>");
@@ -93,18 +107,18 @@ internal sealed class DefaultConsentPage : IVezaConsentPage
         }
         else
         {
-            html.Append("<p><label for=\"team\">Team</label> <select id=\"team\" name=\"").Append(VezaConsentPageModel.TeamField).Append("\">");
+            html.Append("<label for=\"team\">Team</label><select id=\"team\" name=\"").Append(VezaConsentPageModel.TeamField).Append("\">");
             foreach (var team in model.Teams)
             {
                 html.Append("<option value=\"").Append(h.Encode(team.Id)).Append("\">").Append(h.Encode(team.Name)).Append("</option>");
             }
 
-            html.Append("</select></p><p class=\"muted\">The app acts in the team you choose, with your roles there.</p>");
+            html.Append("</select><p class=\"hint\">The app acts in the team you choose, with your roles there.</p>");
         }
 
-        html.Append("<p><button type=\"submit\" name=\"").Append(VezaConsentPageModel.DecisionField).Append("\" value=\"allow\">Allow</button>")
-            .Append("<button type=\"submit\" name=\"").Append(VezaConsentPageModel.DecisionField).Append("\" value=\"deny\">Deny</button></p>")
-            .Append("</form></body></html>");
+        html.Append("<div class=\"actions\"><button type=\"submit\" class=\"primary\" name=\"").Append(VezaConsentPageModel.DecisionField).Append("\" value=\"allow\">Allow</button>")
+            .Append("<button type=\"submit\" name=\"").Append(VezaConsentPageModel.DecisionField).Append("\" value=\"deny\">Deny</button></div>")
+            .Append("</form></div></main></body></html>");
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(html.ToString(), cancellationToken).ConfigureAwait(false);
     }

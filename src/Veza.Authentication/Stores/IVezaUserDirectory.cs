@@ -34,6 +34,19 @@ public interface IVezaUserDirectory
     ValueTask<IReadOnlyList<string>> GetTeamsAsync(string userId, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Optional, beside <see cref="IVezaUserDirectory"/>: every team, for the choices of a team that pages offer an
+/// administrator of the root team (the administration pages' Add forms). A directory that does not implement it still
+/// works: those pages then offer the teams the administrator belongs to.
+/// </summary>
+public interface IVezaTeamList
+{
+    /// <summary>Every team the host has, in the order to show them.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The teams.</returns>
+    ValueTask<IReadOnlyList<VezaTeam>> ListTeamsAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>A user as the host's directory describes them.</summary>
 /// <param name="Id">The user id.</param>
 /// <param name="DisplayName">A name to show.</param>

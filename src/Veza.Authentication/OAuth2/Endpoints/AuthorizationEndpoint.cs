@@ -27,8 +27,13 @@ namespace Veza.Authentication.OAuth2.Endpoints;
 internal static class AuthorizationEndpoint
 {
     public static void Map(IEndpointRouteBuilder endpoints, OAuthServerOptions options)
-        => endpoints.MapMethods(options.AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
+    {
+        endpoints.MapMethods(options.AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        // The consent page's stylesheet, beside it (answered whether or not the server is on: it is only a file).
+        endpoints.MapMethods(options.AuthorizationPath + "/" + VezaStyleSheet.FileName, [HttpMethods.Get, HttpMethods.Head], VezaStyleSheet.WriteAsync)
+            .AllowAnonymous().ExcludeFromDescription();
+    }
 
     private static async Task HandleAsync(HttpContext context)
     {
@@ -293,7 +298,7 @@ internal static class AuthorizationEndpoint
         response.StatusCode = status;
         OAuthProtocol.NoStore(response);
         response.Headers.XFrameOptions = "DENY";
-        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; form-action 'self'"
             + (redirectOrigin is null ? string.Empty : " " + redirectOrigin) + "; frame-ancestors 'none'";
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.XContentTypeOptions = "nosniff";

@@ -8,7 +8,7 @@ namespace Veza.Authentication.Stores.InMemory;
 /// <see cref="ApiKeys.ApiKeyService.UserRemovedFromTeamAsync"/> or <see cref="ApiKeys.ApiKeyService.UserRemovedAsync"/>
 /// so that their personal keys are deleted too.
 /// </summary>
-public sealed class InMemoryUserDirectory : IVezaUserDirectory
+public sealed class InMemoryUserDirectory : IVezaUserDirectory, IVezaTeamList
 {
     private readonly ConcurrentDictionary<string, VezaUser> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, VezaTeam> _teams = new(StringComparer.Ordinal);
@@ -98,4 +98,8 @@ public sealed class InMemoryUserDirectory : IVezaUserDirectory
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> GetTeamsAsync(string userId, CancellationToken cancellationToken)
         => ValueTask.FromResult<IReadOnlyList<string>>([.. _roles.Keys.Where(k => k.User == userId).Select(k => k.Team).Order(StringComparer.Ordinal)]);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<VezaTeam>> ListTeamsAsync(CancellationToken cancellationToken)
+        => ValueTask.FromResult<IReadOnlyList<VezaTeam>>([.. _teams.Values.OrderByDescending(t => t.IsRoot).ThenBy(t => t.Name, StringComparer.OrdinalIgnoreCase)]);
 }

@@ -1,0 +1,120 @@
+using Veza.Authentication.Administration.Hosting;
+using Veza.Authentication.Administration.Rendering;
+using Veza.Authentication.Hosting;
+using Veza.Authentication.OAuth2;
+using Veza.Authentication.Stores;
+
+namespace Veza.Authentication.Administration.Pages;
+
+/// <summary>The OAuth2 Apps tab, through <see cref="OAuthAppService"/>: Veza's form (Client Name, Base URL, the
+/// redirect URIs, "Allow any redirect URI without validation", the allowed scopes). Root-team administrators only.</summary>
+internal sealed class AppRegistrations : Registrations
+{
+    public override OAuthClientKind Kind => OAuthClientKind.App;
+
+    public override string Slug => "apps";
+
+    public override string Title => "OAuth2 Apps";
+
+    public override string Noun => "app";
+
+    public override bool IsVisibleTo(AdminRequest request)
+        => request.Caller.IsRootAdministrator && StoreRegistrations.HasOAuth2Apps(request.Http.RequestServices);
+
+    public override bool MayAdd(AdminRequest request) => request.Caller.IsRootAdministrator;
+
+    private static OAuthAppService Apps(AdminRequest request) => request.Service<OAuthAppService>();
+
+    public override ValueTask<OAuthClientListing> ListAsync(AdminRequest request, OAuthClientQuery query) => Apps(request).ListAsync(query, request.Caller, request.Aborted);
+
+    public override ValueTask<OAuthClientChange> GetAsync(AdminRequest request, string id) => Apps(request).GetAsync(id, request.Caller, request.Aborted);
+
+    public override ValueTask<OAuthClientChange> CreateAsync(AdminRequest request)
+    {
+        var (lifetime, lifetimeError) = Lifetime(request);
+        if (lifetimeError is not null)
+        {
+            return ValueTask.FromResult(new OAuthClientChange(OAuthClientResult.Invalid, Error: "access_token_lifetime: " + lifetimeError));
+        }
+
+        var draft = new OAuthAppDraft
+        {
+            Name = request.Field("name"),
+            TeamId = string.Empty,
+            BaseUrl = request.Field("base_url"),
+            RedirectUris = [.. request.Field("redirect_uris").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            AllowAnyRedirectUri = request.Field("allow_any_redirect_uri") == "on",
+            AllowedScopes = [.. request.Form["scopes"].Select(s => s ?? string.Empty)],
+            AccessTokenLifetime = lifetime,
+        };
+        return Apps(request).CreateAsync(draft, request.Caller, request.Aborted);
+    }
+
+    // An app keeps everything but its name.
+    public override async ValueTask<OAuthClientChange> RenameAsync(AdminRequest request, string id, string name)
+    {
+        var current = await GetAsync(request, id).ConfigureAwait(false);
+        if (current is not { Result: OAuthClientResult.Success, Client: { App: { } settings } app })
+        {
+            return current;
+        }
+
+        var draft = new OAuthAppDraft
+        {
+            Name = name,
+            TeamId = app.TeamId,
+            BaseUrl = settings.BaseUrl,
+            RedirectUris = settings.RedirectUris,
+            AllowedScopes = app.AllowedScopes,
+            AllowAnyRedirectUri = settings.AllowAnyRedirectUri,
+            AllowLoopbackRedirectUris = settings.AllowLoopbackRedirectUris,
+            AccessTokenLifetime = app.AccessTokenLifetime,
+        };
+        return await Apps(request).UpdateAsync(id, draft, request.Caller, request.Aborted).ConfigureAwait(false);
+    }
+
+    public override ValueTask<OAuthClientChange> RevokeAsync(AdminRequest request, string id) => Apps(request).RevokeAsync(id, request.Caller, request.Aborted);
+
+    public override ValueTask<OAuthClientChange> ReinstateAsync(AdminRequest request, string id) => Apps(request).ReinstateAsync(id, request.Caller, request.Aborted);
+
+    public override ValueTask<OAuthClientChange> DeleteAsync(AdminRequest request, string id) => Apps(request).DeleteAsync(id, request.Caller, request.Aborted);
+
+    public override ValueTask<OAuthClientChange> AddSecretAsync(AdminRequest request, string id) => Apps(request).AddSecretAsync(id, null, request.Caller, request.Aborted);
+
+    public override ValueTask<OAuthClientChange> RemoveSecretAsync(AdminRequest request, string id, string secretId)
+        => Apps(request).RemoveSecretAsync(id, secretId, request.Caller, request.Aborted);
+
+    public override ValueTask<Markup> FieldsAsync(AdminRequest request, FieldErrors errors)
+    {
+        var anyChecked = request.Field("allow_any_redirect_uri") == "on";
+        var scopes = request.Veza.Roles.Values.SelectMany(p => p).Append(OAuthServerOptions.OfflineAccessScope).Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        var html = new Html()
+            .Add(Frame.TextField("name", "Client Name", request.Field("name"), errors["name"], "The name users see when the app asks for their consent."))
+            .Add(Frame.TextField("base_url", "Base URL", request.Field("base_url"), errors["base_url"],
+                "The app's address, such as https://app.example.com. Redirect URIs must use its scheme and lie in its host or a subdomain.", "url"))
+            .Add($"<div class=\"choice\"><input type=\"checkbox\" id=\"allow_any_redirect_uri\" name=\"allow_any_redirect_uri\" aria-describedby=\"allow_any_redirect_uri-hint\"")
+            .Add(anyChecked ? Html.Of($" checked") : Markup.Empty)
+            .Add($"><label class=\"inline\" for=\"allow_any_redirect_uri\">Allow any redirect URI without validation</label></div>")
+            .Add($"<p class=\"alert warning\" id=\"allow_any_redirect_uri-hint\">Not recommended: with this on, a stolen authorization request can send a user's code to any site. Use it only while developing.</p>")
+            .Add(Frame.TextField("redirect_uris", "Redirect URIs", request.Field("redirect_uris"), errors["redirect_uris"],
+                "Comma-separated, such as https://app.example.com/callback. Checked against the Base URL.", required: false))
+            .Add(ScopeChoices(request, scopes, errors, "What the app may ask its users to allow."))
+            .Add(LifetimeField(request, errors));
+        return ValueTask.FromResult(html.ToMarkup());
+    }
+
+    public override ValueTask<Markup> FactsAsync(AdminRequest request, OAuthClientRecord registration)
+    {
+        var settings = registration.App;
+        var redirects = new Html().AddEach(settings?.RedirectUris ?? [], uri => Html.Of($"<code>{uri}</code><br>")).ToMarkup();
+        return ValueTask.FromResult(Facts(
+            ("Base URL", Html.Of($"<code id=\"base-url\">{settings?.BaseUrl}</code>")),
+            ("Redirect URIs", redirects),
+            ("Any redirect URI", settings?.AllowAnyRedirectUri == true
+                ? Html.Of($"<strong class=\"status-inactive\">Allowed without validation</strong>")
+                : Html.Of($"Not allowed: only the URIs above")),
+            ("Allowed scopes", Codes(registration.AllowedScopes)),
+            ("Access token lifetime", Html.Of($"{(int)registration.AccessTokenLifetime.TotalSeconds} seconds"))));
+    }
+}
