@@ -25,7 +25,7 @@ namespace Veza.Authentication.Browser.Tests;
 [NonParallelizable]
 public sealed class AppAuthorizationInBrowserTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = BrowserTestPlaces.ChromiumPath;
     private const string ClientId = "sample-webapp";
 
     // The seeded users (samples/Veza.Authentication.Samples.Server/appsettings.Development.json). Each test that
@@ -44,24 +44,6 @@ public sealed class AppAuthorizationInBrowserTests
     private string _serverUrl = "";
     private readonly string _serverDatabase = Path.Combine(Path.GetTempPath(), $"veza-browser-test-{Guid.NewGuid():N}.db");
     private string _webAppUrl = "";
-
-    /// <summary>A sample hosted on Kestrel with extra configuration.</summary>
-    private sealed class SampleHost<TProgram>(string environment, Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
-        : WebApplicationFactory<TProgram>
-        where TProgram : class
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            // Settings, not only app configuration: the sample reads where its database is while it builds.
-            foreach (var (key, value) in settings)
-            {
-                builder.UseSetting(key, value);
-            }
-
-            builder.UseEnvironment(environment).ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings))
-                .ConfigureServices(s => services?.Invoke(s));
-        }
-    }
 
     /// <summary>The server's audit events, to see what the web app did at the server.</summary>
     private sealed class RecordingAuditSink : IVezaAuditSink
@@ -87,7 +69,8 @@ public sealed class AppAuthorizationInBrowserTests
         }
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        var (serverPort, webAppPort) = FreePorts();
+        var ports = BrowserTestPlaces.FreePorts(2);
+        var (serverPort, webAppPort) = (ports[0], ports[1]);
         _serverUrl = $"http://127.0.0.1:{serverPort}";
         _webAppUrl = $"http://127.0.0.1:{webAppPort}";
 
@@ -129,11 +112,7 @@ public sealed class AppAuthorizationInBrowserTests
             await _server.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _serverDatabase, _serverDatabase + "-wal", _serverDatabase + "-shm" })
-        {
-            File.Delete(file);
-        }
+        BrowserTestPlaces.DeleteDatabase(_serverDatabase);
     }
 
     [SetUp]
@@ -300,13 +279,4 @@ public sealed class AppAuthorizationInBrowserTests
     }
 
     private static string Shorten(string text) => text.Length <= 2000 ? text : text[..2000] + "…";
-
-    private static (int First, int Second) FreePorts()
-    {
-        using var first = new TcpListener(IPAddress.Loopback, 0);
-        using var second = new TcpListener(IPAddress.Loopback, 0);
-        first.Start();
-        second.Start();
-        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
-    }
 }

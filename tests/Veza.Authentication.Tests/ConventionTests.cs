@@ -48,6 +48,23 @@ public sealed class ConventionTests
         });
     }
 
+    [Test]
+    public void The_administration_package_keeps_the_same_shape()
+    {
+        var types = typeof(Veza.Authentication.Administration.VezaAdministrationOptions).Assembly.GetExportedTypes();
+        Assert.Multiple(() =>
+        {
+            Assert.That(types.Where(t => t.IsClass && !t.IsSealed).Select(t => t.FullName), Is.Empty);
+            Assert.That(types.Select(t => t.Name), Is.EquivalentTo(new[]
+            {
+                "VezaAdministrationOptions", "VezaAdministrationServiceCollectionExtensions", "VezaAdministrationEndpointRouteBuilderExtensions",
+            }), "the pages themselves are not public API");
+            Assert.That(typeof(Microsoft.Extensions.DependencyInjection.VezaAdministrationServiceCollectionExtensions).Namespace,
+                Is.EqualTo("Microsoft.Extensions.DependencyInjection"));
+            Assert.That(typeof(Microsoft.AspNetCore.Builder.VezaAdministrationEndpointRouteBuilderExtensions).Namespace, Is.EqualTo("Microsoft.AspNetCore.Builder"));
+        });
+    }
+
     private static bool IsAwaitable(Type type)
         => type == typeof(Task) || type == typeof(ValueTask)
            || (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,9 @@ internal static partial class AdministrationEndpoints
 
     /// <summary>A short fingerprint of the script, for links that change when it does.</summary>
     public static string ScriptVersion => Script.ETag[1..9];
+
+    /// <summary>The largest form the pages accept.</summary>
+    private const long MaxFormBytes = 64 * 1024;
 
     public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix)
     {
@@ -165,6 +169,12 @@ internal static partial class AdministrationEndpoints
         if (!http.Request.HasFormContentType)
         {
             return false;
+        }
+
+        // The pages' forms are small: a body past this is refused before it is read.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxFormBytes;
         }
 
         try

@@ -52,14 +52,14 @@ internal static class Frame
     public static Markup Toolbar(AdminRequest request, ICredentialTab tab, string addText, bool canAdd)
     {
         var html = new Html();
-        html.Add($"<div class=\"toolbar\"><form method=\"get\" action=\"{request.BasePath}/api-keys/{tab.Slug}\" role=\"search\">");
+        html.Add($"<div class=\"toolbar\"><form class=\"filter\" method=\"get\" action=\"{request.BasePath}/api-keys/{tab.Slug}\" role=\"search\">");
         if (request.ChosenTeam is { } team)
         {
             html.Add($"<input type=\"hidden\" name=\"{AdminRequest.TeamField}\" value=\"{team}\">");
         }
 
-        html.Add($"<label for=\"filter-name\">Filter by name</label><input type=\"search\" id=\"filter-name\" name=\"name\" value=\"{request.Query("name")}\">")
-            .Add($" <button type=\"submit\">Filter</button></form>");
+        html.Add($"<div><label for=\"filter-name\">Filter by name</label><input type=\"search\" id=\"filter-name\" name=\"name\" value=\"{request.Query("name")}\"></div>")
+            .Add($"<button type=\"submit\">Filter</button></form>");
         if (canAdd)
         {
             html.Add($"<a class=\"button primary\" id=\"add\" href=\"{request.Url("/api-keys/" + tab.Slug + "/new")}\">{addText}</a>");
