@@ -94,4 +94,14 @@ public sealed class AdministrationForgeryTests
         Assert.That(revoke.Status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await _host.Keys.FindAsync(key.Id, VezaCaller.Host, CancellationToken.None))!.Status, Is.EqualTo(ApiKeyStatus.Active));
     }
+
+    [Test]
+    public async Task An_oversized_form_is_refused_before_it_is_read()
+    {
+        var admin = new AdminSession(_host, AdminA);
+        await admin.GetAsync("/admin/api-keys/team/new");
+        var page = await admin.PostAsync("/admin/api-keys/team/new", [new("name", "big"), new("team_id", TeamA), new("padding", new string('x', 100_000))]);
+        Assert.That(page.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await _host.Keys.ListAsync(new ApiKeyQuery { Name = "big" }, VezaCaller.Host, CancellationToken.None)).Items, Is.Empty);
+    }
 }

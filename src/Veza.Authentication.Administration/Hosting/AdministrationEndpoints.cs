@@ -33,6 +33,15 @@ internal static partial class AdministrationEndpoints
     /// <summary>The largest form the pages accept.</summary>
     private const long MaxFormBytes = 64 * 1024;
 
+    private static readonly FormOptions FormLimits = new()
+    {
+        ValueCountLimit = 200,
+        KeyLengthLimit = 256,
+        ValueLengthLimit = 16 * 1024,
+        MultipartBodyLengthLimit = MaxFormBytes,
+        BufferBodyLengthLimit = MaxFormBytes,
+    };
+
     public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix)
     {
         var services = endpoints.ServiceProvider;
@@ -171,7 +180,13 @@ internal static partial class AdministrationEndpoints
             return false;
         }
 
-        // The pages' forms are small: a body past this is refused before it is read.
+        // The pages' forms are small: a body past this is refused before it is read, and one without a length is cut
+        // off there by the server, with each value bounded too.
+        if (http.Request.ContentLength > MaxFormBytes)
+        {
+            return false;
+        }
+
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = MaxFormBytes;
@@ -179,6 +194,7 @@ internal static partial class AdministrationEndpoints
 
         try
         {
+            await http.Request.ReadFormAsync(FormLimits, http.RequestAborted).ConfigureAwait(false);
             await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http).ConfigureAwait(false);
             return true;
         }
