@@ -197,15 +197,7 @@ public sealed partial class AdministrationInBrowserTests
 
         var clientId = (await page.Locator("#client-id").TextContentAsync())!.Trim();
         var secret = (await page.Locator("#secret-value").TextContentAsync())!.Trim();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _url + "/oauth2/token")
-        {
-            Content = new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("scope", "graph:read")]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
-        using var response = await _http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
-        var token = JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+        var token = await TokenAsync(clientId, secret, [new("grant_type", "client_credentials"), new("scope", "graph:read")]);
         Assert.That(await MeAsync(token), Is.EqualTo(HttpStatusCode.OK));
     }
 
@@ -310,11 +302,15 @@ public sealed partial class AdministrationInBrowserTests
         await page.WaitForURLAsync(new Regex("^" + Regex.Escape(redirectUri)));
         var code = QueryHelpers.ParseQuery(new Uri(page.Url).Query)["code"].ToString();
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, _url + "/oauth2/token")
-        {
-            Content = new FormUrlEncodedContent([new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", redirectUri), new("code_verifier", verifier)]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{AppId}:{AppSecret}")));
+        return await TokenAsync(AppId, AppSecret,
+            [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", redirectUri), new("code_verifier", verifier)]);
+    }
+
+    // An access token from the token endpoint, with the client's secret by Basic authentication.
+    private async Task<string> TokenAsync(string clientId, string secret, KeyValuePair<string, string>[] form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _url + "/oauth2/token") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
         using var response = await _http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
