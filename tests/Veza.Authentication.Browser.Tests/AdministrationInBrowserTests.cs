@@ -224,6 +224,17 @@ public sealed partial class AdministrationInBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.Locator("#client-id")).Not.ToBeEmptyAsync();
         await Expect(page.Locator("#secret-value")).Not.ToBeEmptyAsync();
+
+        // Edited later from what is stored; its secret stays.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Done" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await Expect(page.GetByLabel("Redirect URIs")).ToHaveValueAsync("https://explorer.example.com/callback");
+        await page.GetByLabel("Client Name").FillAsync("Graph Explorer 2");
+        await CheckPageAsync(page, null);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator("#credential-name")).ToHaveTextAsync("Graph Explorer 2");
+        await Expect(page.Locator("#secrets tbody tr")).ToHaveCountAsync(1);
+        await CheckPageAsync(page, "admin-app");
     }
 
     [Test]

@@ -175,6 +175,36 @@ public sealed class AdministrationPagesTests
     }
 
     [Test]
+    public async Task An_app_is_edited_from_its_stored_values_and_its_redirect_uris_are_checked_again()
+    {
+        var app = (await _host.Apps.CreateAsync(new OAuthAppDraft
+        {
+            Name = "Explorer", TeamId = RootTeam, BaseUrl = AppFlow.BaseUrl, RedirectUris = [AppFlow.RedirectUri], AllowedScopes = ["graph:read", "offline_access"],
+        }, VezaCaller.Host, CancellationToken.None)).Client!;
+        var root = new AdminSession(_host, RootAdmin);
+        var form = await root.GetAsync($"/admin/api-keys/apps/{app.Id}/edit");
+        Assert.That(form.Html, Does.Contain($"value=\"{AppFlow.RedirectUri}\"").And.Contain("value=\"offline_access\" checked"));
+
+        var refused = await root.PostAsync($"/admin/api-keys/apps/{app.Id}/edit",
+            [new("name", "Explorer"), new("base_url", AppFlow.BaseUrl), new("redirect_uris", "https://other.example.org/cb"), new("scopes", "graph:read")]);
+        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(refused.TextOf("redirect_uris-error"), Does.Contain("https://other.example.org/cb"));
+        Assert.That((await _host.Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None))!.App!.RedirectUris, Is.EqualTo(new[] { AppFlow.RedirectUri }));
+
+        var saved = await root.PostAsync($"/admin/api-keys/apps/{app.Id}/edit",
+            [new("name", "Explorer 2"), new("base_url", AppFlow.BaseUrl), new("redirect_uris", AppFlow.BaseUrl + "/callback2"), new("scopes", "graph:read")]);
+        Assert.That(saved.Location, Does.Contain("done=saved"));
+        var stored = (await _host.Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None))!;
+        Assert.That(stored.Name, Is.EqualTo("Explorer 2"));
+        Assert.That(stored.App!.RedirectUris, Is.EqualTo(new[] { AppFlow.BaseUrl + "/callback2" }));
+        Assert.That(stored.AllowedScopes, Is.EqualTo(new[] { "graph:read" }));
+        Assert.That(stored.Secrets, Has.Count.EqualTo(1), "editing keeps the secret");
+
+        Assert.That((await new AdminSession(_host, AdminA).GetAsync($"/admin/api-keys/apps/{app.Id}/edit")).Status, Is.EqualTo(HttpStatusCode.NotFound),
+            "only root-team administrators see apps");
+    }
+
+    [Test]
     public async Task The_switch_turns_the_server_off_and_on_while_api_keys_keep_working()
     {
         var root = new AdminSession(_host, RootAdmin);

@@ -76,6 +76,8 @@ public sealed class AdministrationRulesTests
             ("/admin/api-keys/apps/new", [F("name", "Mine"), F("base_url", "https://mine.example.com"), F("redirect_uris", "https://mine.example.com/cb"), F("scopes", "graph:read")],
                 HttpStatusCode.Forbidden),
             ($"/admin/api-keys/apps/{_app.Id}/secrets", [], HttpStatusCode.NotFound),
+            ($"/admin/api-keys/apps/{_app.Id}/edit", [F("name", "Renamed"), F("base_url", AppFlow.BaseUrl), F("redirect_uris", AppFlow.RedirectUri), F("scopes", "graph:read")],
+                HttpStatusCode.NotFound),
             ($"/admin/api-keys/apps/{_app.Id}/revoke", [], HttpStatusCode.NotFound),
             ($"/admin/api-keys/apps/{_app.Id}/delete", [], HttpStatusCode.NotFound),
             ("/admin/sign-in-settings", [F("oauth2", "off")], HttpStatusCode.Forbidden),
@@ -107,6 +109,8 @@ public sealed class AdministrationRulesTests
             ("/admin/api-keys/apps/new", [F("name", "Mine"), F("base_url", "https://mine.example.com"), F("redirect_uris", "https://mine.example.com/cb"), F("scopes", "graph:read")],
                 HttpStatusCode.Forbidden),
             ($"/admin/api-keys/apps/{_app.Id}/revoke", [], HttpStatusCode.NotFound),
+            ($"/admin/api-keys/apps/{_app.Id}/edit", [F("name", "Renamed"), F("base_url", AppFlow.BaseUrl), F("redirect_uris", AppFlow.RedirectUri), F("scopes", "graph:read")],
+                HttpStatusCode.NotFound),
             ("/admin/sign-in-settings", [F("oauth2", "off")], HttpStatusCode.Forbidden),
         };
 
@@ -151,7 +155,7 @@ public sealed class AdministrationRulesTests
             Assert.That(client, Has.Property("Status").EqualTo(OAuthClientStatus.Active).And.Property("Name").EqualTo("worker"));
             Assert.That(client.Secrets, Has.Count.EqualTo(1));
             var app = (await _host.Apps.FindAsync(_app.Id, host, none))!;
-            Assert.That(app.Status, Is.EqualTo(OAuthClientStatus.Active));
+            Assert.That(app, Has.Property("Status").EqualTo(OAuthClientStatus.Active).And.Property("Name").EqualTo("Explorer"));
             Assert.That(app.Secrets, Has.Count.EqualTo(1));
             Assert.That((await _host.Apps.ListAsync(new OAuthClientQuery(), host, none)).Items, Has.Count.EqualTo(1));
             Assert.That((await _host.Services.GetRequiredService<OAuthServerSwitch>().ReadAsync(none)).OAuth2Enabled, Is.True);

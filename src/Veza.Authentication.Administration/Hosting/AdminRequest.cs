@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Veza.Authentication.Administration.Rendering;
 using Veza.Authentication.Hosting;
 using Veza.Authentication.Principals;
@@ -79,8 +80,13 @@ internal sealed class AdminRequest
         return ChosenTeam is null ? fields : new Markup(fields.Value + Html.Of($"<input type=\"hidden\" name=\"{TeamField}\" value=\"{ChosenTeam}\">").Value);
     }
 
-    /// <summary>The posted form (read once by the antiforgery check).</summary>
-    public IFormCollection Form => Http.Request.HasFormContentType ? Http.Request.Form : FormCollection.Empty;
+    private IFormCollection? _prefilled;
+
+    /// <summary>The posted form (read once by the antiforgery check), or the values an edit form starts from.</summary>
+    public IFormCollection Form => _prefilled ?? (Http.Request.HasFormContentType ? Http.Request.Form : FormCollection.Empty);
+
+    /// <summary>Fills a form's fields from a stored item rather than from a post (an edit form's first view).</summary>
+    public void Prefill(Dictionary<string, StringValues> values) => _prefilled = new FormCollection(values);
 
     /// <summary>A posted field, trimmed; empty when absent.</summary>
     public string Field(string name) => Form[name].ToString().Trim();

@@ -79,6 +79,8 @@ internal static partial class AdministrationEndpoints
         Page("POST", "/api-keys/{tab}/new", (r, v) => Tab(v).CreateAsync(r));
         Page("GET", "/api-keys/{tab}/{id}", (r, v) => Tab(v).ShowAsync(r, Id(v)));
         Page("POST", "/api-keys/{tab}/{id}/rename", (r, v) => Tab(v).RenameAsync(r, Id(v)));
+        Page("GET", "/api-keys/{tab}/{id}/edit", (r, v) => Tab(v).EditAsync(r, Id(v), save: false));
+        Page("POST", "/api-keys/{tab}/{id}/edit", (r, v) => Tab(v).EditAsync(r, Id(v), save: true));
         Page("POST", "/api-keys/{tab}/{id}/reinstate", (r, v) => Tab(v).ReinstateAsync(r, Id(v)));
         Page("GET", "/api-keys/{tab}/{id}/revoke", (r, v) => Tab(v).ConfirmAsync(r, Id(v), CredentialAction.Revoke));
         Page("POST", "/api-keys/{tab}/{id}/revoke", (r, v) => Tab(v).RevokeAsync(r, Id(v)));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Primitives;
 using Veza.Authentication.Administration.Hosting;
 using Veza.Authentication.Administration.Rendering;
 using Veza.Authentication.Hosting;
@@ -31,24 +32,54 @@ internal sealed class AppRegistrations : Registrations
 
     public override ValueTask<OAuthClientChange> CreateAsync(AdminRequest request)
     {
+        var (draft, refusal) = DraftFrom(request, string.Empty);
+        return draft is null ? ValueTask.FromResult(refusal!) : Apps(request).CreateAsync(draft, request.Caller, request.Aborted);
+    }
+
+    public override async ValueTask<OAuthClientChange> UpdateAsync(AdminRequest request, string id)
+    {
+        var current = await GetAsync(request, id).ConfigureAwait(false);
+        if (current is not { Result: OAuthClientResult.Success, Client: { App: { } settings } app })
+        {
+            return current;
+        }
+
+        var (draft, refusal) = DraftFrom(request, app.TeamId);
+        return draft is null ? refusal!
+            : await Apps(request).UpdateAsync(id, draft with { AllowLoopbackRedirectUris = settings.AllowLoopbackRedirectUris }, request.Caller, request.Aborted)
+                .ConfigureAwait(false);
+    }
+
+    // The app the posted form describes, or why a value cannot even be read.
+    private static (OAuthAppDraft? Draft, OAuthClientChange? Refusal) DraftFrom(AdminRequest request, string teamId)
+    {
         var (lifetime, lifetimeError) = Lifetime(request);
         if (lifetimeError is not null)
         {
-            return ValueTask.FromResult(new OAuthClientChange(OAuthClientResult.Invalid, Error: "access_token_lifetime: " + lifetimeError));
+            return (null, new OAuthClientChange(OAuthClientResult.Invalid, Error: "access_token_lifetime: " + lifetimeError));
         }
 
-        var draft = new OAuthAppDraft
+        return (new OAuthAppDraft
         {
             Name = request.Field("name"),
-            TeamId = string.Empty,
+            TeamId = teamId,
             BaseUrl = request.Field("base_url"),
             RedirectUris = [.. request.Field("redirect_uris").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             AllowAnyRedirectUri = request.Field("allow_any_redirect_uri") == "on",
             AllowedScopes = [.. request.Form["scopes"].Select(s => s ?? string.Empty)],
             AccessTokenLifetime = lifetime,
-        };
-        return Apps(request).CreateAsync(draft, request.Caller, request.Aborted);
+        }, null);
     }
+
+    public override Dictionary<string, StringValues>? ValuesOf(OAuthClientRecord registration) => new(StringComparer.Ordinal)
+    {
+        ["name"] = registration.Name,
+        ["base_url"] = registration.App?.BaseUrl ?? string.Empty,
+        ["redirect_uris"] = string.Join(", ", registration.App?.RedirectUris ?? []),
+        ["allow_any_redirect_uri"] = registration.App?.AllowAnyRedirectUri == true ? "on" : string.Empty,
+        ["scopes"] = new StringValues([.. registration.AllowedScopes]),
+        ["access_token_lifetime"] = ((int)registration.AccessTokenLifetime.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     // An app keeps everything but its name.
     public override async ValueTask<OAuthClientChange> RenameAsync(AdminRequest request, string id, string name)

@@ -31,6 +31,9 @@ internal interface ICredentialTab
 
     Task RenameAsync(AdminRequest request, string id);
 
+    /// <summary>The edit form (GET), or saving it (POST); only for what can be edited beyond its name.</summary>
+    Task EditAsync(AdminRequest request, string id, bool save);
+
     Task ReinstateAsync(AdminRequest request, string id);
 
     Task ConfirmAsync(AdminRequest request, string id, CredentialAction action);
@@ -79,6 +82,8 @@ internal static class CredentialTabs
         public Task ShowAsync(AdminRequest request, string id) => Layout.NotFoundAsync(request);
 
         public Task RenameAsync(AdminRequest request, string id) => Layout.NotFoundAsync(request);
+
+        public Task EditAsync(AdminRequest request, string id, bool save) => Layout.NotFoundAsync(request);
 
         public Task ReinstateAsync(AdminRequest request, string id) => Layout.NotFoundAsync(request);
 

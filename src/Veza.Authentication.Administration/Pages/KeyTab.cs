@@ -183,6 +183,9 @@ internal sealed class KeyTab(ApiKeyKind kind) : ICredentialTab
         await AfterAsync(request, id, deleted, "deleted").ConfigureAwait(false);
     }
 
+    // A key has nothing to edit but its name.
+    public Task EditAsync(AdminRequest request, string id, bool save) => Layout.NotFoundAsync(request);
+
     // Keys have no secrets to add or remove: their key string is the secret.
     public Task AddSecretAsync(AdminRequest request, string id) => Layout.NotFoundAsync(request);
 

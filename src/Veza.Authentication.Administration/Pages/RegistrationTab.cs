@@ -86,14 +86,50 @@ internal sealed class RegistrationTab(Registrations kind) : ICredentialTab
         await FormAsync(request, StatusOf(created), errors).ConfigureAwait(false);
     }
 
-    private async Task FormAsync(AdminRequest request, int status, FieldErrors errors)
+    private Task FormAsync(AdminRequest request, int status, FieldErrors errors)
+        => FormAsync(request, status, errors, "Add an OAuth2 " + kind.Noun, $"/api-keys/{Slug}/new", "/api-keys/" + Slug);
+
+    private async Task FormAsync(AdminRequest request, int status, FieldErrors errors, string heading, string action, string cancel)
     {
         var html = new Html().Add(await ServerStateAsync(request).ConfigureAwait(false))
-            .Add($"<div class=\"card\"><h2>Add an OAuth2 {kind.Noun}</h2>{Frame.Error(errors.General)}")
-            .Add($"<form method=\"post\" action=\"{request.BasePath}/api-keys/{Slug}/new\" novalidate>{request.FormFields()}")
+            .Add($"<div class=\"card\"><h2>{heading}</h2>{Frame.Error(errors.General)}")
+            .Add($"<form method=\"post\" action=\"{request.BasePath + action}\" novalidate>{request.FormFields()}")
             .Add(await kind.FieldsAsync(request, errors).ConfigureAwait(false))
-            .Add($"<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"save\">Save</button><a href=\"{request.Url("/api-keys/" + Slug)}\">Cancel</a></div></form></div>");
-        await Frame.WriteAsync(request, status, "Add an OAuth2 " + kind.Noun, this, html.ToMarkup()).ConfigureAwait(false);
+            .Add($"<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"save\">Save</button><a href=\"{request.Url(cancel)}\">Cancel</a></div></form></div>");
+        await Frame.WriteAsync(request, status, heading, this, html.ToMarkup()).ConfigureAwait(false);
+    }
+
+    public async Task EditAsync(AdminRequest request, string id, bool save)
+    {
+        var found = await kind.GetAsync(request, id).ConfigureAwait(false);
+        if (found.Client is not { } registration || kind.ValuesOf(registration) is not { } values)
+        {
+            await Layout.NotFoundAsync(request).ConfigureAwait(false);
+            return;
+        }
+
+        var errors = new FieldErrors();
+        var status = StatusCodes.Status200OK;
+        if (save)
+        {
+            var saved = await kind.UpdateAsync(request, id).ConfigureAwait(false);
+            if (saved.Result == OAuthClientResult.Success)
+            {
+                request.Http.Response.Redirect(request.Url($"/api-keys/{Slug}/{id}", ("done", "saved")));
+                return;
+            }
+
+            var message = Message(saved);
+            errors.Add(saved.Result is OAuthClientResult.Invalid or OAuthClientResult.DuplicateName
+                ? saved.Result == OAuthClientResult.DuplicateName ? "name" : Registrations.FieldOf(message) : string.Empty, message);
+            status = StatusOf(saved);
+        }
+        else
+        {
+            request.Prefill(values);
+        }
+
+        await FormAsync(request, status, errors, "Edit " + registration.Name, $"/api-keys/{Slug}/{id}/edit", $"/api-keys/{Slug}/{id}").ConfigureAwait(false);
     }
 
     public Task ShowAsync(AdminRequest request, string id) => ShowAsync(request, id, StatusCodes.Status200OK, null, null);
@@ -126,6 +162,7 @@ internal sealed class RegistrationTab(Registrations kind) : ICredentialTab
         }
 
         html.Add($"<div class=\"actions\">")
+            .Add(kind.ValuesOf(registration) is null ? Markup.Empty : Html.Of($"<a class=\"button\" id=\"edit\" href=\"{request.Url($"/api-keys/{Slug}/{registration.Id}/edit")}\">Edit</a>"))
             .Add(active
                 ? Html.Of($"<a class=\"button danger\" id=\"revoke\" href=\"{request.Url($"/api-keys/{Slug}/{registration.Id}/revoke")}\">Revoke</a>")
                 : Html.Of($"<form class=\"inline\" method=\"post\" action=\"{here}/reinstate\">{request.FormFields()}<button type=\"submit\" id=\"reinstate\">Reinstate</button></form>"))

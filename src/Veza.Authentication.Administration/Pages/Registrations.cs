@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Primitives;
 using Veza.Authentication.Administration.Hosting;
 using Veza.Authentication.Administration.Rendering;
 using Veza.Authentication.Hosting;
@@ -42,6 +43,13 @@ internal abstract class Registrations
     public abstract ValueTask<OAuthClientChange> AddSecretAsync(AdminRequest request, string id);
 
     public abstract ValueTask<OAuthClientChange> RemoveSecretAsync(AdminRequest request, string id, string secretId);
+
+    /// <summary>The form's values for a stored registration, when its kind can be edited on the page; else
+    /// <see langword="null"/>.</summary>
+    public virtual Dictionary<string, StringValues>? ValuesOf(OAuthClientRecord registration) => null;
+
+    /// <summary>Saves the posted edit form.</summary>
+    public virtual ValueTask<OAuthClientChange> UpdateAsync(AdminRequest request, string id) => ValueTask.FromResult(new OAuthClientChange(OAuthClientResult.NotFound));
 
     /// <summary>The form's fields, filled from the posted form (or empty), with the error beside its field.</summary>
     public abstract ValueTask<Markup> FieldsAsync(AdminRequest request, FieldErrors errors);
