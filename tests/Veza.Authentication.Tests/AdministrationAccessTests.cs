@@ -1,7 +1,11 @@
 using System.Net;
 using Veza.Authentication.ApiKeys;
 using Veza.Authentication.Principals;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Veza.Authentication.Stores;
+using Veza.Authentication.Stores.InMemory;
 using Veza.Authentication.Tests.Infrastructure;
 using static Veza.Authentication.Tests.Infrastructure.VezaTestHost;
 
@@ -120,6 +124,8 @@ public sealed class AdministrationAccessTests
         var asAdminOfB = await session.GetAsync("/admin/api-keys/team?team=" + TeamB);
         Assert.That(asAdminOfB.Status, Is.EqualTo(HttpStatusCode.OK), asAdminOfB.Html);
         Assert.That(asAdminOfB.TextOf("acting-team"), Is.EqualTo("Team B"));
+        Assert.That(asAdminOfB.Html, Does.Contain("<form method=\"get\" action=\"/admin/api-keys/team\" class=\"inline\">"), "the switcher stays on this page");
+        Assert.That(asAdminOfB.Html, Does.Contain("<option value=\"team-b\" selected>Team B</option>"));
 
         var asViewerOfA = await session.GetAsync("/admin/api-keys/team?team=" + TeamA);
         Assert.That(asViewerOfA.Status, Is.EqualTo(HttpStatusCode.Forbidden), "a viewer of team A lists no team keys");
@@ -133,5 +139,49 @@ public sealed class AdministrationAccessTests
         var page = await new AdminSession(_host, "gone").GetAsync("/admin/api-keys/personal");
         Assert.That(page.Status, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(page.TextOf("page-error"), Does.Contain("not active"));
+    }
+
+    [Test]
+    public async Task A_host_with_api_keys_alone_gets_the_key_tabs_and_nothing_that_needs_oauth2()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        var directory = new InMemoryUserDirectory();
+        directory.AddTeam(new VezaTeam(RootTeam, "Root", IsRoot: true));
+        directory.AddUser(new VezaUser(RootAdmin, "Root administrator", IsActive: true));
+        directory.SetRoles(RootAdmin, RootTeam, ["admin"]);
+        builder.Services.AddVezaAuthentication(o =>
+            {
+                o.AddRole("admin", "graph:read");
+                o.AddRole("oaa_push", "graph:read");
+                o.OAuth2.InteractiveScheme = TestSignInHandler.Name;
+            })
+            .AddUserDirectory(directory)
+            .AddApiKeyStore<InMemoryApiKeyStore>();
+        // The in-memory key store writes to the in-memory feed, which is then the host's feed too.
+        builder.Services.AddSingleton<InMemoryChangeFeed>();
+        builder.Services.AddSingleton<IVezaChangeFeed>(sp => sp.GetRequiredService<InMemoryChangeFeed>());
+        builder.Services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TestSignInHandler>(TestSignInHandler.Name, null);
+        builder.Services.AddVezaAdministration();
+        await using var app = builder.Build();
+        app.MapVezaAdministration();
+        await app.StartAsync();
+        var client = app.GetTestClient();
+
+        async Task<(HttpStatusCode Status, string Html)> GetAsync(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { TestSignInHandler.UserHeader, RootAdmin } } };
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var team = await GetAsync("/admin/api-keys/team");
+        Assert.That(team.Status, Is.EqualTo(HttpStatusCode.OK), team.Html);
+        Assert.That(team.Html, Does.Not.Contain("OAuth2 Clients").And.Not.Contain("OAuth2 Apps").And.Not.Contain("Sign-in Settings").And.Not.Contain("Authorized apps"));
+        foreach (var path in new[] { "/admin/api-keys/clients", "/admin/api-keys/apps/new", "/admin/sign-in-settings", "/admin/sign-in-settings/turn-off", "/admin/authorized-apps" })
+        {
+            var page = await GetAsync(path);
+            Assert.That(page.Status, Is.EqualTo(HttpStatusCode.NotFound), path + "\n" + page.Html);
+        }
     }
 }

@@ -74,21 +74,21 @@ internal static partial class AdministrationEndpoints
 
         Page("GET", "", (r, _) => Redirect(r, "/api-keys/personal"));
         Page("GET", "/api-keys", (r, _) => Redirect(r, "/api-keys/personal"));
-        Page("GET", "/api-keys/{tab}", (r, v) => Tab(v).ListAsync(r));
-        Page("GET", "/api-keys/{tab}/new", (r, v) => Tab(v).NewAsync(r));
-        Page("POST", "/api-keys/{tab}/new", (r, v) => Tab(v).CreateAsync(r));
-        Page("GET", "/api-keys/{tab}/{id}", (r, v) => Tab(v).ShowAsync(r, Id(v)));
-        Page("POST", "/api-keys/{tab}/{id}/rename", (r, v) => Tab(v).RenameAsync(r, Id(v)));
-        Page("GET", "/api-keys/{tab}/{id}/edit", (r, v) => Tab(v).EditAsync(r, Id(v), save: false));
-        Page("POST", "/api-keys/{tab}/{id}/edit", (r, v) => Tab(v).EditAsync(r, Id(v), save: true));
-        Page("POST", "/api-keys/{tab}/{id}/reinstate", (r, v) => Tab(v).ReinstateAsync(r, Id(v)));
-        Page("GET", "/api-keys/{tab}/{id}/revoke", (r, v) => Tab(v).ConfirmAsync(r, Id(v), CredentialAction.Revoke));
-        Page("POST", "/api-keys/{tab}/{id}/revoke", (r, v) => Tab(v).RevokeAsync(r, Id(v)));
-        Page("GET", "/api-keys/{tab}/{id}/delete", (r, v) => Tab(v).ConfirmAsync(r, Id(v), CredentialAction.Delete));
-        Page("POST", "/api-keys/{tab}/{id}/delete", (r, v) => Tab(v).DeleteAsync(r, Id(v)));
-        Page("POST", "/api-keys/{tab}/{id}/secrets", (r, v) => Tab(v).AddSecretAsync(r, Id(v)));
-        Page("GET", "/api-keys/{tab}/{id}/secrets/{secretId}/remove", (r, v) => Tab(v).ConfirmRemoveSecretAsync(r, Id(v), Value(v, "secretId")));
-        Page("POST", "/api-keys/{tab}/{id}/secrets/{secretId}/remove", (r, v) => Tab(v).RemoveSecretAsync(r, Id(v), Value(v, "secretId")));
+        Page("GET", "/api-keys/{tab}", (r, v) => Tab(r, v).ListAsync(r));
+        Page("GET", "/api-keys/{tab}/new", (r, v) => Tab(r, v).NewAsync(r));
+        Page("POST", "/api-keys/{tab}/new", (r, v) => Tab(r, v).CreateAsync(r));
+        Page("GET", "/api-keys/{tab}/{id}", (r, v) => Tab(r, v).ShowAsync(r, Id(v)));
+        Page("POST", "/api-keys/{tab}/{id}/rename", (r, v) => Tab(r, v).RenameAsync(r, Id(v)));
+        Page("GET", "/api-keys/{tab}/{id}/edit", (r, v) => Tab(r, v).EditAsync(r, Id(v), save: false));
+        Page("POST", "/api-keys/{tab}/{id}/edit", (r, v) => Tab(r, v).EditAsync(r, Id(v), save: true));
+        Page("POST", "/api-keys/{tab}/{id}/reinstate", (r, v) => Tab(r, v).ReinstateAsync(r, Id(v)));
+        Page("GET", "/api-keys/{tab}/{id}/revoke", (r, v) => Tab(r, v).ConfirmAsync(r, Id(v), CredentialAction.Revoke));
+        Page("POST", "/api-keys/{tab}/{id}/revoke", (r, v) => Tab(r, v).RevokeAsync(r, Id(v)));
+        Page("GET", "/api-keys/{tab}/{id}/delete", (r, v) => Tab(r, v).ConfirmAsync(r, Id(v), CredentialAction.Delete));
+        Page("POST", "/api-keys/{tab}/{id}/delete", (r, v) => Tab(r, v).DeleteAsync(r, Id(v)));
+        Page("POST", "/api-keys/{tab}/{id}/secrets", (r, v) => Tab(r, v).AddSecretAsync(r, Id(v)));
+        Page("GET", "/api-keys/{tab}/{id}/secrets/{secretId}/remove", (r, v) => Tab(r, v).ConfirmRemoveSecretAsync(r, Id(v), Value(v, "secretId")));
+        Page("POST", "/api-keys/{tab}/{id}/secrets/{secretId}/remove", (r, v) => Tab(r, v).RemoveSecretAsync(r, Id(v), Value(v, "secretId")));
         Page("GET", "/sign-in-settings", (r, _) => SignInSettingsPage.ShowAsync(r));
         Page("GET", "/sign-in-settings/turn-off", (r, _) => SignInSettingsPage.ConfirmOffAsync(r));
         Page("POST", "/sign-in-settings", (r, _) => SignInSettingsPage.SetAsync(r));
@@ -101,7 +101,7 @@ internal static partial class AdministrationEndpoints
         return group;
     }
 
-    private static ICredentialTab Tab(RouteValueDictionary values) => CredentialTabs.Find(Value(values, "tab"));
+    private static ICredentialTab Tab(AdminRequest request, RouteValueDictionary values) => CredentialTabs.Find(Value(values, "tab"), request);
 
     private static string Id(RouteValueDictionary values) => Value(values, "id");
 

@@ -19,8 +19,9 @@ internal sealed class AppRegistrations : Registrations
 
     public override string Noun => "app";
 
-    public override bool IsVisibleTo(AdminRequest request)
-        => request.Caller.IsRootAdministrator && StoreRegistrations.HasOAuth2Apps(request.Http.RequestServices);
+    public override bool IsVisibleTo(AdminRequest request) => request.Caller.IsRootAdministrator;
+
+    public override bool IsAvailable(AdminRequest request) => StoreRegistrations.HasOAuth2Apps(request.Http.RequestServices);
 
     public override bool MayAdd(AdminRequest request) => request.Caller.IsRootAdministrator;
 

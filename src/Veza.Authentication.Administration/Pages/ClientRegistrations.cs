@@ -18,7 +18,9 @@ internal sealed class ClientRegistrations : Registrations
 
     public override string Noun => "client";
 
-    public override bool IsVisibleTo(AdminRequest request) => request.Caller.IsAdministrator && StoreRegistrations.HasOAuth2(request.Http.RequestServices);
+    public override bool IsVisibleTo(AdminRequest request) => request.Caller.IsAdministrator;
+
+    public override bool IsAvailable(AdminRequest request) => StoreRegistrations.HasOAuth2(request.Http.RequestServices);
 
     public override bool MayAdd(AdminRequest request) => request.Caller.IsAdministrator;
 

@@ -21,6 +21,9 @@ internal interface ICredentialTab
 
     bool IsVisibleTo(AdminRequest request);
 
+    /// <summary>Whether the host registered what the tab needs (the OAuth2 stores for clients and apps).</summary>
+    bool IsAvailable(AdminRequest request);
+
     Task ListAsync(AdminRequest request);
 
     Task NewAsync(AdminRequest request);
@@ -60,8 +63,10 @@ internal static class CredentialTabs
         new RegistrationTab(new ClientRegistrations()),
     ];
 
-    /// <summary>The tab for a path segment; an unknown one answers every page with "not found".</summary>
-    public static ICredentialTab Find(string slug) => All.FirstOrDefault(t => t.Slug == slug) ?? Unknown.Instance;
+    /// <summary>The tab for a path segment; an unknown one, or one whose stores the host did not register, answers every
+    /// page with "not found".</summary>
+    public static ICredentialTab Find(string slug, AdminRequest request)
+        => All.FirstOrDefault(t => t.Slug == slug && t.IsAvailable(request)) ?? Unknown.Instance;
 
     private sealed class Unknown : ICredentialTab
     {
@@ -72,6 +77,8 @@ internal static class CredentialTabs
         public string Title => string.Empty;
 
         public bool IsVisibleTo(AdminRequest request) => false;
+
+        public bool IsAvailable(AdminRequest request) => false;
 
         public Task ListAsync(AdminRequest request) => Layout.NotFoundAsync(request);
 

@@ -20,6 +20,8 @@ internal sealed class KeyTab(ApiKeyKind kind) : ICredentialTab
     // Team keys are managed by administrators only; every member has personal keys.
     public bool IsVisibleTo(AdminRequest request) => !IsTeam || request.Caller.IsAdministrator;
 
+    public bool IsAvailable(AdminRequest request) => true;
+
     public async Task ListAsync(AdminRequest request)
     {
         var query = new ApiKeyQuery

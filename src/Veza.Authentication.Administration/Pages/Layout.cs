@@ -27,18 +27,27 @@ internal static class Layout
         html.Add($"<header class=\"top\"><div class=\"bar\"><span class=\"brand\">Administration</span>")
             .Add($"<nav class=\"sections\" aria-label=\"Administration\"><ul>")
             .Add(SectionLink(request, Section.ApiKeys, section, "/api-keys/personal", "API Keys"));
-        if (request.Caller.IsRootAdministrator)
+        var services = request.Http.RequestServices;
+        if (request.Caller.IsRootAdministrator && StoreRegistrations.HasOAuth2(services))
         {
             html.Add(SectionLink(request, Section.SignInSettings, section, "/sign-in-settings", "Sign-in Settings"));
         }
 
-        html.Add(SectionLink(request, Section.AuthorizedApps, section, "/authorized-apps", "Authorized apps"))
-            .Add($"</ul></nav><span class=\"who\">Signed in as <strong id=\"signed-in-user\">{request.User.DisplayName}</strong>")
+        if (StoreRegistrations.HasOAuth2Apps(services))
+        {
+            html.Add(SectionLink(request, Section.AuthorizedApps, section, "/authorized-apps", "Authorized apps"));
+        }
+
+        html.Add($"</ul></nav><span class=\"who\">Signed in as <strong id=\"signed-in-user\">{request.User.DisplayName}</strong>")
             .Add($" in <span id=\"acting-team\">{request.TeamName}</span></span>");
         if (request.UserTeams.Count > 1)
         {
             // A user of several teams acts in one at a time; switching is a plain GET form.
-            html.Add($"<form method=\"get\" action=\"{request.BasePath + request.Http.Request.Path}\" class=\"inline\">")
+            // A GET page switches in place; after a POST, the switch starts from API Keys.
+            var switchTo = HttpMethods.IsGet(request.Http.Request.Method)
+                ? (request.Http.Request.PathBase + request.Http.Request.Path).ToString()
+                : request.BasePath + "/api-keys/personal";
+            html.Add($"<form method=\"get\" action=\"{switchTo}\" class=\"inline\">")
                 .Add($"<label class=\"inline\" for=\"switch-team\">Team</label><select id=\"switch-team\" name=\"{AdminRequest.TeamField}\">");
             foreach (var team in request.UserTeams)
             {

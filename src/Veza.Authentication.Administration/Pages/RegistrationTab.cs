@@ -14,7 +14,9 @@ internal sealed class RegistrationTab(Registrations kind) : ICredentialTab
 
     public string Title => kind.Title;
 
-    public bool IsVisibleTo(AdminRequest request) => kind.IsVisibleTo(request);
+    public bool IsVisibleTo(AdminRequest request) => kind.IsAvailable(request) && kind.IsVisibleTo(request);
+
+    public bool IsAvailable(AdminRequest request) => kind.IsAvailable(request);
 
     public async Task ListAsync(AdminRequest request)
     {

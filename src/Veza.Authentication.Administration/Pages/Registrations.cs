@@ -23,6 +23,9 @@ internal abstract class Registrations
 
     public abstract bool IsVisibleTo(AdminRequest request);
 
+    /// <summary>Whether the host registered the stores this kind needs.</summary>
+    public abstract bool IsAvailable(AdminRequest request);
+
     /// <summary>Whether the caller may register one (the form is offered).</summary>
     public abstract bool MayAdd(AdminRequest request);
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Veza.Authentication.Administration.Hosting;
 using Veza.Authentication.Administration.Rendering;
 using Veza.Authentication.OAuth2;
+using Veza.Authentication.Stores;
 
 namespace Veza.Authentication.Administration.Pages;
 
@@ -15,6 +16,12 @@ internal static class SignInSettingsPage
 
     private static async Task ShowAsync(AdminRequest request, int status, string? error)
     {
+        if (!StoreRegistrations.HasOAuth2(request.Http.RequestServices))
+        {
+            await Layout.NotFoundAsync(request).ConfigureAwait(false);
+            return;
+        }
+
         var settings = await request.Service<SignInSettingsService>().GetAsync(request.Caller, request.Aborted).ConfigureAwait(false);
         if (settings is not { Result: SignInSettingsResult.Success, Settings: { } current })
         {
@@ -48,6 +55,12 @@ internal static class SignInSettingsPage
 
     public static async Task ConfirmOffAsync(AdminRequest request)
     {
+        if (!StoreRegistrations.HasOAuth2(request.Http.RequestServices))
+        {
+            await Layout.NotFoundAsync(request).ConfigureAwait(false);
+            return;
+        }
+
         if (!request.Caller.IsRootAdministrator)
         {
             await Layout.MessageAsync(request, StatusCodes.Status403Forbidden, Title, Section.SignInSettings,
@@ -65,6 +78,12 @@ internal static class SignInSettingsPage
 
     public static async Task SetAsync(AdminRequest request)
     {
+        if (!StoreRegistrations.HasOAuth2(request.Http.RequestServices))
+        {
+            await Layout.NotFoundAsync(request).ConfigureAwait(false);
+            return;
+        }
+
         var wanted = request.Field("oauth2");
         if (wanted is not ("on" or "off"))
         {
