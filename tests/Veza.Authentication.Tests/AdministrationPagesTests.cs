@@ -85,7 +85,7 @@ public sealed class AdministrationPagesTests
 
         var blank = await admin.SubmitAsync("/admin/api-keys/team/new", "/admin/api-keys/team/new", ("name", "  "), ("team_id", TeamA));
         Assert.That(blank.Status, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(blank.TextOf("name-error"), Does.Contain("name is required"));
+        Assert.That(blank.TextOf("name-error"), Does.StartWith("Name is required"));
         Assert.That((await _host.Keys.ListAsync(new ApiKeyQuery { Kind = ApiKeyKind.Team, TeamId = TeamA }, VezaCaller.Host, CancellationToken.None)).Items, Has.Count.EqualTo(1));
     }
 
@@ -152,6 +152,17 @@ public sealed class AdministrationPagesTests
         await admin.GetAsync($"/admin/api-keys/clients/{id}/revoke");
         await admin.PostAsync($"/admin/api-keys/clients/{id}/revoke");
         Assert.That(await MeAsync(token), Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task A_lifetime_that_is_not_a_number_is_refused_beside_its_field()
+    {
+        var admin = new AdminSession(_host, AdminA);
+        var refused = await admin.SubmitAsync("/admin/api-keys/clients/new", "/admin/api-keys/clients/new",
+            ("name", "nightly"), ("team_id", TeamA), ("role", "admin"), ("access_token_lifetime", "ten minutes"));
+        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(refused.TextOf("access_token_lifetime-error"), Is.EqualTo("The access token lifetime must be a whole number of seconds."));
+        Assert.That((await _host.Clients.ListAsync(new OAuthClientQuery(), VezaCaller.Host, CancellationToken.None)).Items, Is.Empty);
     }
 
     [Test]

@@ -57,7 +57,7 @@ internal sealed class AppRegistrations : Registrations
         var (lifetime, lifetimeError) = Lifetime(request);
         if (lifetimeError is not null)
         {
-            return (null, new OAuthClientChange(OAuthClientResult.Invalid, Error: "access_token_lifetime: " + lifetimeError));
+            return (null, new OAuthClientChange(OAuthClientResult.Invalid, Error: lifetimeError));
         }
 
         return (new OAuthAppDraft

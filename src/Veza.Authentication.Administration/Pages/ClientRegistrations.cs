@@ -36,7 +36,7 @@ internal sealed class ClientRegistrations : Registrations
         var (lifetime, lifetimeError) = Lifetime(request);
         if (lifetimeError is not null)
         {
-            return ValueTask.FromResult(new OAuthClientChange(OAuthClientResult.Invalid, Error: "access_token_lifetime: " + lifetimeError));
+            return ValueTask.FromResult(new OAuthClientChange(OAuthClientResult.Invalid, Error: lifetimeError));
         }
 
         var scopes = request.Form["scopes"].Select(s => s ?? string.Empty).ToArray();

@@ -147,12 +147,11 @@ internal static class Frame
 
     /// <summary>An error of a service, with its API field names put in words.</summary>
     public static string Words(string message)
-        => message.Replace("access_token_lifetime", "The access token lifetime", StringComparison.Ordinal)
+    {
+        var words = message.Replace("access_token_lifetime", "The access token lifetime", StringComparison.Ordinal)
             .Replace("base_url", "The Base URL", StringComparison.Ordinal)
             .Replace("team_id", "The team", StringComparison.Ordinal)
             .Replace("client_id", "The client id", StringComparison.Ordinal);
-
-    /// <summary>The HTTP status that fits a refusal.</summary>
-    public static int StatusOf(bool forbidden, bool notFound, bool conflict)
-        => forbidden ? StatusCodes.Status403Forbidden : notFound ? StatusCodes.Status404NotFound : conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+        return words.Length > 0 && char.IsLower(words[0]) ? char.ToUpperInvariant(words[0]) + words[1..] : words;
+    }
 }

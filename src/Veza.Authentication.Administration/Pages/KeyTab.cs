@@ -90,7 +90,7 @@ internal sealed class KeyTab(ApiKeyKind kind) : ICredentialTab
                 : "You already hold as many personal keys in this team as allowed. Delete one first."),
             _ => ((string?)null, (string?)null, created.Error ?? "The key could not be created."),
         };
-        await FormAsync(request, Frame.StatusOf(created.Result == ApiKeyResult.Forbidden, false, created.Result == ApiKeyResult.DuplicateName),
+        await FormAsync(request, StatusOf(created.Result),
             name, team, nameError, teamError, general).ConfigureAwait(false);
     }
 
@@ -217,9 +217,17 @@ internal sealed class KeyTab(ApiKeyKind kind) : ICredentialTab
             _ => change.Error ?? "The change was refused.",
         };
         var onName = nameField && change.Result is ApiKeyResult.InvalidName or ApiKeyResult.DuplicateName;
-        await ShowAsync(request, id, Frame.StatusOf(change.Result is ApiKeyResult.Forbidden or ApiKeyResult.Outranked, false, change.Result == ApiKeyResult.DuplicateName),
+        await ShowAsync(request, id, StatusOf(change.Result),
             onName ? null : message, onName ? message : null).ConfigureAwait(false);
     }
+
+    private static int StatusOf(ApiKeyResult result) => result switch
+    {
+        ApiKeyResult.Forbidden or ApiKeyResult.Outranked => StatusCodes.Status403Forbidden,
+        ApiKeyResult.NotFound => StatusCodes.Status404NotFound,
+        ApiKeyResult.DuplicateName or ApiKeyResult.Conflict or ApiKeyResult.QuotaExceeded => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

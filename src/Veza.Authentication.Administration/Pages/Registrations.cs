@@ -80,7 +80,7 @@ internal abstract class Registrations
         var text = request.Field("access_token_lifetime");
         return text.Length == 0 ? (null, null)
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? (TimeSpan.FromSeconds(seconds), null)
-            : (null, "The access token lifetime must be a whole number of seconds.");
+            : (null, "access_token_lifetime must be a whole number of seconds.");
     }
 
     protected static Markup LifetimeField(AdminRequest request, FieldErrors errors)
