@@ -138,6 +138,7 @@ public sealed partial class AdministrationInBrowserTests
         // Revoke, with the keyboard: the link, then the confirmation's button.
         await page.GetByRole(AriaRole.Link, new() { Name = "Done" }).ClickAsync();
         await Expect(page.Locator("#credential-name")).ToHaveTextAsync("browser-push");
+        await CheckPageAsync(page, "admin-key");
         await page.GetByRole(AriaRole.Link, new() { Name = "Revoke" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Revoke the team key “browser-push”?" })).ToBeVisibleAsync();
@@ -246,6 +247,10 @@ public sealed partial class AdministrationInBrowserTests
         var tabs = page.GetByRole(AriaRole.Navigation, new() { Name = "Credential kinds" });
         await Expect(tabs.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Personal"]);
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign-in Settings" })).ToHaveCountAsync(0);
+        await CheckPageAsync(page, null);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Add personal key" }).ClickAsync();
+        await Expect(page.Locator("#team-name")).ToHaveTextAsync("Engineering");
         await CheckPageAsync(page, null);
 
         await page.GotoAsync(_url + "/admin/api-keys/team");
