@@ -14,6 +14,7 @@ internal sealed class SampleProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private SampleProcess(Process process, Uri address)
     {
@@ -53,37 +54,29 @@ internal sealed class SampleProcess : IAsyncDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
+        // The line that says the host has started, whatever level the test asks for otherwise.
+        start.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        var process = Process.Start(start)!;
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var sample = new SampleProcess(process, address);
         process.OutputDataReceived += (_, e) => sample.Append(e.Data);
         process.ErrorDataReceived += (_, e) => sample.Append(e.Data);
+        process.Exited += (_, _) => sample._started.TrySetResult(false);
+        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < until)
+        // The host says when it has started (after Kestrel listens); an exit says it never will.
+        var started = await sample._started.Task.WaitAsync(TimeSpan.FromSeconds(90)).ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default);
+        if (started)
         {
-            if (process.HasExited)
+            using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+            if ((await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK)
             {
-                break;
+                return sample;
             }
-
-            try
-            {
-                if ((await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK)
-                {
-                    return sample;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
         }
 
         await sample.DisposeAsync();
@@ -112,6 +105,11 @@ internal sealed class SampleProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        if (line.Contains("Application started.", StringComparison.Ordinal))
+        {
+            _started.TrySetResult(true);
         }
     }
 
