@@ -216,6 +216,28 @@ public sealed class AdministrationPagesTests
     }
 
     [Test]
+    public async Task A_public_app_is_renamed_and_edited_and_stays_public()
+    {
+        var app = (await _host.Apps.CreateAsync(new OAuthAppDraft
+        {
+            Name = "Native", TeamId = RootTeam, BaseUrl = AppFlow.BaseUrl, RedirectUris = [AppFlow.RedirectUri], AllowedScopes = ["graph:read"], IsPublic = true,
+        }, VezaCaller.Host, CancellationToken.None)).Client!;
+        var root = new AdminSession(_host, RootAdmin);
+        await root.GetAsync($"/admin/api-keys/apps/{app.Id}");
+        var renamed = await root.PostAsync($"/admin/api-keys/apps/{app.Id}/rename", [new("name", "Native 2")]);
+        Assert.That(renamed.Location, Does.Contain("done=renamed"), renamed.Html);
+
+        await root.GetAsync($"/admin/api-keys/apps/{app.Id}/edit");
+        var saved = await root.PostAsync($"/admin/api-keys/apps/{app.Id}/edit",
+            [new("name", "Native 3"), new("base_url", AppFlow.BaseUrl), new("redirect_uris", AppFlow.RedirectUri), new("scopes", "users:read")]);
+        Assert.That(saved.Location, Does.Contain("done=saved"), saved.Html);
+        var stored = (await _host.Apps.FindAsync(app.Id, VezaCaller.Host, CancellationToken.None))!;
+        Assert.That(stored.Name, Is.EqualTo("Native 3"));
+        Assert.That(stored.AllowedScopes, Is.EqualTo(new[] { "users:read" }));
+        Assert.That(stored.App!.IsPublic, Is.True);
+    }
+
+    [Test]
     public async Task The_switch_turns_the_server_off_and_on_while_api_keys_keep_working()
     {
         var root = new AdminSession(_host, RootAdmin);

@@ -37,18 +37,16 @@ internal sealed class AppRegistrations : Registrations
         return draft is null ? ValueTask.FromResult(refusal!) : Apps(request).CreateAsync(draft, request.Caller, request.Aborted);
     }
 
-    public override async ValueTask<OAuthClientChange> UpdateAsync(AdminRequest request, string id)
+    // The posted form on top of what is stored: whether the app is public, and its loopback switch, are not on the form.
+    public override ValueTask<OAuthClientChange> UpdateAsync(AdminRequest request, string id)
     {
-        var current = await GetAsync(request, id).ConfigureAwait(false);
-        if (current is not { Result: OAuthClientResult.Success, Client: { App: { } settings } app })
-        {
-            return current;
-        }
-
-        var (draft, refusal) = DraftFrom(request, app.TeamId);
-        return draft is null ? refusal!
-            : await Apps(request).UpdateAsync(id, draft with { AllowLoopbackRedirectUris = settings.AllowLoopbackRedirectUris }, request.Caller, request.Aborted)
-                .ConfigureAwait(false);
+        var (draft, refusal) = DraftFrom(request, string.Empty);
+        return draft is null ? ValueTask.FromResult(refusal!)
+            : Apps(request).EditAsync(id, app => draft with
+            {
+                IsPublic = app.App?.IsPublic == true,
+                AllowLoopbackRedirectUris = app.App?.AllowLoopbackRedirectUris == true,
+            }, request.Caller, request.Aborted);
     }
 
     // The app the posted form describes, or why a value cannot even be read.
@@ -82,28 +80,20 @@ internal sealed class AppRegistrations : Registrations
         ["access_token_lifetime"] = ((int)registration.AccessTokenLifetime.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    // An app keeps everything but its name.
-    public override async ValueTask<OAuthClientChange> RenameAsync(AdminRequest request, string id, string name)
-    {
-        var current = await GetAsync(request, id).ConfigureAwait(false);
-        if (current is not { Result: OAuthClientResult.Success, Client: { App: { } settings } app })
-        {
-            return current;
-        }
-
-        var draft = new OAuthAppDraft
+    // An app keeps everything but its name, read from the store within the same change.
+    public override ValueTask<OAuthClientChange> RenameAsync(AdminRequest request, string id, string name)
+        => Apps(request).EditAsync(id, app => new OAuthAppDraft
         {
             Name = name,
             TeamId = app.TeamId,
-            BaseUrl = settings.BaseUrl,
-            RedirectUris = settings.RedirectUris,
+            BaseUrl = app.App?.BaseUrl ?? string.Empty,
+            RedirectUris = app.App?.RedirectUris ?? [],
             AllowedScopes = app.AllowedScopes,
-            AllowAnyRedirectUri = settings.AllowAnyRedirectUri,
-            AllowLoopbackRedirectUris = settings.AllowLoopbackRedirectUris,
+            IsPublic = app.App?.IsPublic == true,
+            AllowAnyRedirectUri = app.App?.AllowAnyRedirectUri == true,
+            AllowLoopbackRedirectUris = app.App?.AllowLoopbackRedirectUris == true,
             AccessTokenLifetime = app.AccessTokenLifetime,
-        };
-        return await Apps(request).UpdateAsync(id, draft, request.Caller, request.Aborted).ConfigureAwait(false);
-    }
+        }, request.Caller, request.Aborted);
 
     public override ValueTask<OAuthClientChange> RevokeAsync(AdminRequest request, string id) => Apps(request).RevokeAsync(id, request.Caller, request.Aborted);
 
